@@ -1,0 +1,1 @@
+"""The crowd engine: agent-based evacuation in continuous space, numba kernels, mesa lifecycle."""

@@ -1,0 +1,217 @@
+"""Model-independent numba kernels of the crowd step: the neighbour cell list, segment geometry, and the
+integrator that applies velocities while keeping agents out of walls and detecting exit crossings.
+
+All kernels work on plain arrays (struct of arrays), never on Python objects. Per-agent loops are
+``prange`` loops whose iterations only read the old state and write their own row, so results do not
+depend on the number of threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from sim.crowd.navigation import sample_distance
+
+__all__ = ["build_cell_list", "closest_point", "segments_cross", "integrate", "exit_distances", "cell_counts"]
+
+WAITING = 0
+MOVING = 1
+SAFE = 2
+
+
+@njit(cache=True)
+def build_cell_list(
+    pos: np.ndarray, status: np.ndarray, x0: float, y0: float, cs: float, cnx: int, cny: int,
+    cell_of: np.ndarray, start: np.ndarray, items: np.ndarray,
+) -> None:
+    """Counting sort of the agents still inside (waiting or moving) into square cells of size ``cs``.
+
+    Writes ``cell_of[i]`` (-1 for agents no longer inside), ``start`` (CSR offsets, length cells + 1) and
+    ``items`` (agent indices ordered by cell). O(N + cells).
+    """
+    n = pos.shape[0]
+    start[:] = 0
+    for i in range(n):
+        if status[i] >= SAFE:
+            cell_of[i] = -1
+            continue
+        cx = min(max(int((pos[i, 0] - x0) / cs), 0), cnx - 1)
+        cy = min(max(int((pos[i, 1] - y0) / cs), 0), cny - 1)
+        c = cy * cnx + cx
+        cell_of[i] = c
+        start[c + 1] += 1
+    for c in range(cnx * cny):
+        start[c + 1] += start[c]
+    cursor = start[:-1].copy()
+    for i in range(n):
+        c = cell_of[i]
+        if c >= 0:
+            items[cursor[c]] = i
+            cursor[c] += 1
+
+
+@njit(cache=True, inline="always")
+def closest_point(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> tuple[float, float]:
+    """The point of segment ``a-b`` closest to ``p``."""
+    dx = bx - ax
+    dy = by - ay
+    ll = dx * dx + dy * dy
+    if ll <= 0.0:
+        return ax, ay
+    u = ((px - ax) * dx + (py - ay) * dy) / ll
+    u = min(max(u, 0.0), 1.0)
+    return ax + u * dx, ay + u * dy
+
+
+@njit(cache=True, inline="always")
+def segments_cross(
+    px: float, py: float, qx: float, qy: float, ax: float, ay: float, bx: float, by: float
+) -> float:
+    """Fraction ``t`` in [0, 1] along ``p -> q`` where it crosses segment ``a-b``, or -1 if it does not."""
+    rx = qx - px
+    ry = qy - py
+    sx = bx - ax
+    sy = by - ay
+    denom = rx * sy - ry * sx
+    if abs(denom) < 1e-15:
+        return -1.0
+    wx = ax - px
+    wy = ay - py
+    t = (wx * sy - wy * sx) / denom
+    u = (wx * ry - wy * rx) / denom
+    if 0.0 <= t <= 1.0 and 0.0 <= u <= 1.0:
+        return t
+    return -1.0
+
+
+@njit(cache=True, inline="always")
+def _first_wall_crossed(
+    px: float, py: float, qx: float, qy: float, c: int, segs: np.ndarray, seg_exit: np.ndarray,
+    exit_open: np.ndarray, cseg_start: np.ndarray, cseg_items: np.ndarray,
+) -> int:
+    """Index of a wall (or closed exit) segment that the move ``p -> q`` crosses, or -1."""
+    for k in range(cseg_start[c], cseg_start[c + 1]):
+        m = cseg_items[k]
+        e = seg_exit[m]
+        if e >= 0 and exit_open[e]:
+            continue
+        if segments_cross(px, py, qx, qy, segs[m, 0], segs[m, 1], segs[m, 2], segs[m, 3]) >= 0.0:
+            return m
+    return -1
+
+
+@njit(cache=True, parallel=True)
+def integrate(
+    pos: np.ndarray, vel: np.ndarray, status: np.ndarray, radius: np.ndarray, dt: float,
+    cell_of: np.ndarray, segs: np.ndarray, seg_exit: np.ndarray, exit_open: np.ndarray,
+    cseg_start: np.ndarray, cseg_items: np.ndarray, wall_fraction: float,
+    new_pos: np.ndarray, crossed_exit: np.ndarray, crossed_frac: np.ndarray,
+) -> None:
+    """Move every moving agent by ``vel * dt``, never through a wall, and detect exit crossings.
+
+    A move that would cross a wall (or a closed exit) is cancelled; an agent that would end closer than
+    ``wall_fraction * radius`` to a wall is pushed back to that distance (unless that push itself would
+    cross a wall). A move that crosses an open exit marks the agent safe: ``crossed_exit[i]`` gets the
+    exit index and ``crossed_frac[i]`` the fraction of the step at which it crossed.
+    """
+    n = pos.shape[0]
+    for i in prange(n):
+        crossed_exit[i] = -1
+        crossed_frac[i] = 0.0
+        px = pos[i, 0]
+        py = pos[i, 1]
+        if status[i] != MOVING:
+            new_pos[i, 0] = px
+            new_pos[i, 1] = py
+            continue
+        qx = px + dt * vel[i, 0]
+        qy = py + dt * vel[i, 1]
+        c = cell_of[i]
+        # crossing an open exit: safe
+        best = 2.0
+        which = -1
+        for k in range(cseg_start[c], cseg_start[c + 1]):
+            m = cseg_items[k]
+            e = seg_exit[m]
+            if e < 0 or not exit_open[e]:
+                continue
+            t = segments_cross(px, py, qx, qy, segs[m, 0], segs[m, 1], segs[m, 2], segs[m, 3])
+            if t >= 0.0 and t < best:
+                best = t
+                which = e
+        if which >= 0:
+            crossed_exit[i] = which
+            crossed_frac[i] = best
+            new_pos[i, 0] = qx
+            new_pos[i, 1] = qy
+            continue
+        m = _first_wall_crossed(px, py, qx, qy, c, segs, seg_exit, exit_open, cseg_start, cseg_items)
+        if m >= 0:
+            # slide along the wall: keep the part of the move parallel to it, if that crosses nothing
+            tx = segs[m, 2] - segs[m, 0]
+            ty = segs[m, 3] - segs[m, 1]
+            tl = math.hypot(tx, ty)
+            along = ((qx - px) * tx + (qy - py) * ty) / (tl * tl)
+            qx = px + along * tx
+            qy = py + along * ty
+            if _first_wall_crossed(px, py, qx, qy, c, segs, seg_exit, exit_open, cseg_start, cseg_items) >= 0:
+                qx = px
+                qy = py
+        # keep a minimum distance from walls
+        dmin = wall_fraction * radius[i]
+        rx = qx
+        ry = qy
+        for k in range(cseg_start[c], cseg_start[c + 1]):
+            m = cseg_items[k]
+            e = seg_exit[m]
+            if e >= 0 and exit_open[e]:
+                continue
+            cx, cy = closest_point(rx, ry, segs[m, 0], segs[m, 1], segs[m, 2], segs[m, 3])
+            dx = rx - cx
+            dy = ry - cy
+            d = math.hypot(dx, dy)
+            if 1e-12 < d < dmin:
+                rx = cx + dx / d * dmin
+                ry = cy + dy / d * dmin
+        if (rx != qx or ry != qy) and _first_wall_crossed(
+            px, py, rx, ry, c, segs, seg_exit, exit_open, cseg_start, cseg_items
+        ) >= 0:
+            rx = qx
+            ry = qy
+        new_pos[i, 0] = rx
+        new_pos[i, 1] = ry
+
+
+@njit(cache=True, parallel=True)
+def exit_distances(
+    pos: np.ndarray, status: np.ndarray, allowed: np.ndarray, dist: np.ndarray, x0: float, y0: float, h: float,
+) -> np.ndarray:
+    """(N, K) navigation distance [m] from each agent still inside to each allowed exit (inf otherwise)."""
+    n = pos.shape[0]
+    k_exits = dist.shape[0]
+    out = np.full((n, k_exits), np.inf)
+    for i in prange(n):
+        if status[i] >= SAFE:
+            continue
+        for k in range(k_exits):
+            if allowed[i, k]:
+                d = sample_distance(dist[k], pos[i, 0], pos[i, 1], x0, y0, h)
+                if d < 1e29:
+                    out[i, k] = d
+    return out
+
+
+@njit(cache=True)
+def cell_counts(pos: np.ndarray, status: np.ndarray, x0: float, y0: float, cs: float, cnx: int, cny: int) -> np.ndarray:
+    """Number of agents still inside per square cell of size ``cs`` (flattened, row-major)."""
+    counts = np.zeros(cnx * cny, dtype=np.int64)
+    for i in range(pos.shape[0]):
+        if status[i] >= SAFE:
+            continue
+        cx = min(max(int((pos[i, 0] - x0) / cs), 0), cnx - 1)
+        cy = min(max(int((pos[i, 1] - y0) / cs), 0), cny - 1)
+        counts[cy * cnx + cx] += 1
+    return counts

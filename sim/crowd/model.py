@@ -1,0 +1,238 @@
+"""The crowd model: a ``mesa.Model`` whose pedestrians are rows of arrays, advanced by numba kernels.
+
+Mesa provides the model lifecycle (``step``, ``steps``, the run's random generator) and data collection
+(``DataCollector`` with model reporters sampled every ``record_interval``). One call of :meth:`step`
+advances one time step:
+
+1. agents whose pre-movement time has passed start moving;
+2. every ``exit_choice_interval`` seconds, exit choices are re-evaluated;
+3. agents are sorted into the neighbour cell list;
+4. the pedestrian model computes velocities from the current state (compute all ...);
+5. the integrator moves agents, blocking wall crossings and marking exit crossings (... then apply).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import mesa
+import numpy as np
+
+from sim.crowd import kernels
+from sim.crowd.exit_choice import initial_choice, update_choice
+from sim.crowd.models import MODELS, PedestrianModel, StepContext
+from sim.crowd.state import MOVING, SAFE, WAITING, AgentState, place_agents
+from sim.crowd.trajectories import TrajectoryRecorder
+from sim.crowd.world import World, build_world
+from sim.errors import ScenarioError
+from sim.scenario.schema import Plan, Scenario
+from sim.seeding import stream
+
+__all__ = ["CrowdModel", "DENSITY_CELL"]
+
+#: Side of the square cells over which density is measured [m] (as RiMEA test 3's 2 m x 2 m areas).
+DENSITY_CELL = 2.0
+#: Cells with less walkable area than this are left out of the maximum density [m²].
+DENSITY_MIN_AREA = 2.0
+
+
+class CrowdModel(mesa.Model):
+    """Evacuation of one scenario under one plan.
+
+    Args:
+        scenario: the validated scenario.
+        plan: the plan in force.
+        seed: the run's root seed.
+        pedestrian_model: the model computing velocities (default: the scenario's ``simulation.model``).
+        trajectory_interval: if given, record trajectories every this many seconds [s].
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        plan: Plan,
+        seed: int,
+        pedestrian_model: PedestrianModel | None = None,
+        trajectory_interval: float | None = None,
+    ) -> None:
+        super().__init__(seed=seed)
+        self.scenario = scenario
+        self.plan = plan
+        self.seed = seed
+        self.settings = scenario.simulation
+        self.dt = self.settings.dt
+        self.pedestrian_model = pedestrian_model or MODELS[self.settings.model]()
+        self.world: World = build_world(scenario, cell_size=self.pedestrian_model.cutoff)
+        self.state: AgentState = place_agents(scenario, plan, self.world, seed)
+        self.exit_open = np.array([e not in plan.close_exits for e in self.world.exit_ids], dtype=np.uint8)
+        self._choice_rng = stream(seed, "exit_choice")
+        self.state.target[:] = initial_choice(self.state, self.world, self.exit_open)
+        self._check_reachable()
+
+        n = self.state.n
+        w = self.world
+        self._cell_of = np.empty(n, dtype=np.int64)
+        self._cell_start = np.zeros(w.cell_nx * w.cell_ny + 1, dtype=np.int64)
+        self._cell_items = np.empty(n, dtype=np.int64)
+        self._vel = np.zeros((n, 2))
+        self._new_pos = np.empty((n, 2))
+        self._crossed = np.empty(n, dtype=np.int32)
+        self._frac = np.empty(n)
+        self.agent_steps = 0
+        self.t = 0.0
+        self._choice_every = max(1, round(self.settings.exit_choice_interval / self.dt))
+        self.record_every = max(1, round(self.settings.record_interval / self.dt))
+        self._density = _DensityGrid(w)
+        self.max_density = 0.0
+
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "t_s": lambda m: m.t,
+                "inside": lambda m: int((m.state.status < SAFE).sum()),
+                "waiting": lambda m: int((m.state.status == WAITING).sum()),
+                "moving": lambda m: int((m.state.status == MOVING).sum()),
+                "evacuated": lambda m: int((m.state.status == SAFE).sum()),
+                "mean_speed_m_s": lambda m: m.mean_speed(),
+                "max_density_p_m2": lambda m: m.current_max_density(),
+            }
+        )
+        self.trajectories: TrajectoryRecorder | None = None
+        self._traj_every = 0
+        if trajectory_interval is not None:
+            self._traj_every = max(1, round(trajectory_interval / self.dt))
+            self.trajectories = TrajectoryRecorder(
+                fps=1.0 / (self._traj_every * self.dt),
+                walkable_wkt=_walkable_wkt(w),
+                metadata={
+                    "scenario": scenario.name,
+                    "plan": plan.id,
+                    "seed": str(seed),
+                    "level_offsets": ";".join(
+                        f"{lid}:{o[0]:g},{o[1]:g}" for lid, o in zip(w.level_ids, w.level_offsets)
+                    ),
+                },
+            )
+        self._observe()
+
+    # -- queries -----------------------------------------------------------------------------------------
+    @property
+    def inside(self) -> int:
+        """Agents not yet safe."""
+        return int((self.state.status < SAFE).sum())
+
+    def mean_speed(self) -> float:
+        """Mean speed of the moving agents over the last step [m/s] (0 if none moves)."""
+        moving = self.state.status == MOVING
+        if not moving.any():
+            return 0.0
+        return float(np.hypot(self.state.vel[moving, 0], self.state.vel[moving, 1]).mean())
+
+    def current_max_density(self) -> float:
+        """Highest density over the density cells right now [P/m²] (see :class:`_DensityGrid`)."""
+        return self._density.max_density(self.state)
+
+    # -- the step ------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one time step ``dt``."""
+        st = self.state
+        w = self.world
+        t = self.t
+        starting = (st.status == WAITING) & (st.t_start <= t + 1e-9)
+        st.status[starting] = MOVING
+        done = self.steps - 1  # mesa counts this step before calling us
+        if done > 0 and done % self._choice_every == 0:
+            update_choice(st, w, self.exit_open, self._choice_rng)
+        kernels.build_cell_list(
+            st.pos, st.status, w.cell_x0, w.cell_y0, w.cell_size, w.cell_nx, w.cell_ny,
+            self._cell_of, self._cell_start, self._cell_items,
+        )
+        ctx = StepContext(
+            world=w, exit_open=self.exit_open, cell_of=self._cell_of, cell_start=self._cell_start,
+            cell_items=self._cell_items, t=t, dt=self.dt,
+        )
+        self.pedestrian_model.velocities(st, ctx, self._vel)
+        kernels.integrate(
+            st.pos, self._vel, st.status, st.radius, self.dt, self._cell_of, w.segments, w.segment_exit,
+            self.exit_open, w.cell_seg_start, w.cell_seg_items, self.pedestrian_model.wall_fraction,
+            self._new_pos, self._crossed, self._frac,
+        )
+        self.agent_steps += int((st.status == MOVING).sum())
+        st.pos, self._new_pos = self._new_pos, st.pos
+        st.vel[:] = self._vel
+        out = self._crossed >= 0
+        if out.any():
+            st.status[out] = SAFE
+            st.exit_index[out] = self._crossed[out]
+            st.t_exit[out] = t + self._frac[out] * self.dt
+            st.vel[out] = 0.0
+        self.t = self.steps * self.dt
+        self._observe()
+
+    def _observe(self) -> None:
+        if self.steps % self.record_every == 0:
+            self.datacollector.collect(self)
+            self.max_density = max(self.max_density, self.datacollector.model_vars["max_density_p_m2"][-1])
+        if self.trajectories is not None and self.steps % self._traj_every == 0:
+            st = self.state
+            inside = np.flatnonzero(st.status < SAFE)
+            speed = np.hypot(st.vel[inside, 0], st.vel[inside, 1])
+            ori = np.where(speed[:, None] > 1e-9, st.vel[inside] / np.maximum(speed, 1e-9)[:, None], 0.0)
+            self.trajectories.record(
+                frame=self.steps // self._traj_every, agent_id=inside, x=st.pos[inside, 0], y=st.pos[inside, 1],
+                ori_x=ori[:, 0], ori_y=ori[:, 1],
+            )
+
+    def run_until_evacuated(self, progress: Callable[[float, int], None] | None = None) -> None:
+        """Step until everyone is safe or ``simulation.max_time`` is reached (without a SimPy clock)."""
+        while self.inside > 0 and self.t < self.settings.max_time - 1e-9:
+            self.step()
+            if progress is not None and self.steps % self.record_every == 0:
+                progress(self.t, self.inside)
+
+    # -- checks --------------------------------------------------------------------------------------------
+    def _check_reachable(self) -> None:
+        bad = np.flatnonzero(self.state.target < 0)
+        if len(bad):
+            i = bad[0]
+            pi = int(self.state.population[i])
+            pop = self.scenario.populations[pi]
+            x, y = self.state.pos[i]
+            raise ScenarioError(
+                f"{len(bad)} agent(s) of population '{pop.id}' cannot reach any open exit allowed by plan "
+                f"'{self.plan.id}' (e.g. at {x:.2f}, {y:.2f} in world coordinates)",
+                file=self.scenario.source,
+                field=f"populations[{pi}].area",
+                value=pop.id,
+                fix="open or assign an exit that can be walked to (passages must be wider than a person)",
+            )
+
+
+class _DensityGrid:
+    """Density over square cells of ``DENSITY_CELL`` metres: persons in the cell / walkable area of the cell.
+
+    Cells with less than ``DENSITY_MIN_AREA`` m² walkable are ignored (a sliver of a cell by a wall would
+    otherwise report absurd densities).
+    """
+
+    def __init__(self, world: World) -> None:
+        h = world.nav_h
+        ny, nx = world.walkable.shape
+        self.x0, self.y0 = world.nav_x0, world.nav_y0
+        self.nx = int(np.ceil(nx * h / DENSITY_CELL))
+        self.ny = int(np.ceil(ny * h / DENSITY_CELL))
+        iy, ix = np.nonzero(world.walkable)
+        cx = np.minimum(((ix + 0.5) * h // DENSITY_CELL).astype(np.int64), self.nx - 1)
+        cy = np.minimum(((iy + 0.5) * h // DENSITY_CELL).astype(np.int64), self.ny - 1)
+        area = np.bincount(cy * self.nx + cx, minlength=self.nx * self.ny) * h * h
+        self.inv_area = np.where(area >= DENSITY_MIN_AREA, 1.0 / np.maximum(area, 1e-12), 0.0)
+
+    def max_density(self, state: AgentState) -> float:
+        counts = kernels.cell_counts(state.pos, state.status, self.x0, self.y0, DENSITY_CELL, self.nx, self.ny)
+        return float((counts * self.inv_area).max()) if counts.size else 0.0
+
+
+def _walkable_wkt(world: World) -> str:
+    import shapely
+
+    return shapely.union_all(world.level_geoms).wkt

@@ -1,0 +1,69 @@
+"""The one exception family of drillsim.
+
+Every error a user can cause by what they give us (a scenario file, a command-line option) is a
+:class:`SimError`. Its message is one line that names the file, the field, the value received, what was
+expected and how to fix it, so that the command line can print it without a traceback and exit with
+status 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SimError", "ScenarioError", "GeometryError", "format_value"]
+
+
+def format_value(value: Any, limit: int = 60) -> str:
+    """Render a received value for an error message: one line, at most ``limit`` characters."""
+    text = repr(value)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+class SimError(Exception):
+    """Base class of every error drillsim reports to its users."""
+
+
+class ScenarioError(SimError, ValueError):
+    """A scenario (file, plan or option) is invalid.
+
+    Args:
+        problem: what is wrong, e.g. ``"must be a positive number"``.
+        file: the scenario file (or ``"<dict>"`` for scenarios built in code).
+        field: the dotted path of the offending field, e.g. ``"populations[0].count"``.
+        value: the value received (omitted from the message when ``...``).
+        fix: how to fix it, e.g. ``"give a count of at least 1"``.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        field: str | None = None,
+        value: Any = ...,
+        fix: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.field = field
+        self.value = value
+        self.fix = fix
+        parts = []
+        if file:
+            parts.append(str(file))
+        if field:
+            parts.append(field)
+        head = ": ".join(parts)
+        msg = problem if not head else f"{head}: {problem}"
+        if value is not ...:
+            msg += f" (got {format_value(value)})"
+        if fix:
+            msg += f"; fix: {fix}"
+        super().__init__(" ".join(msg.split()))
+
+
+class GeometryError(ScenarioError):
+    """A geometry in a scenario is invalid (bad WKT, self-intersection, exit off the boundary, ...)."""

@@ -1,0 +1,471 @@
+"""Load scenario files (YAML) into validated, frozen :class:`~sim.scenario.schema.Scenario` objects.
+
+Scenario files are data: they are parsed with ``yaml.safe_load`` semantics (plus a check against duplicate
+keys) and never evaluated. Every problem is reported as one :class:`~sim.errors.ScenarioError` line that
+names the file, the field, the value and the fix. Unknown keys are errors that list the valid keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping, NoReturn
+
+import shapely
+import yaml
+from shapely.geometry import LineString, Point, Polygon
+
+from sim.distributions import DISTRIBUTION_PARAMS, Distribution
+from sim.errors import GeometryError, ScenarioError
+from sim.scenario.schema import (
+    BUILTIN_PROFILES,
+    Exit,
+    Level,
+    Plan,
+    Population,
+    Profile,
+    Scenario,
+    SimulationSettings,
+)
+
+__all__ = ["load_scenario", "scenario_from_dict", "TOP_LEVEL_KEYS"]
+
+#: Top-level sections a scenario file may have. Later engines add theirs here.
+TOP_LEVEL_KEYS = (
+    "name",
+    "description",
+    "calibration",
+    "levels",
+    "exits",
+    "populations",
+    "profiles",
+    "plans",
+    "simulation",
+)
+CALIBRATIONS = ("empirical", "code")
+MODELS = ("csm",)
+#: Tolerance [m] for "lies on the boundary".
+ON_BOUNDARY_TOL = 1e-3
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML loader that rejects duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        try:
+            duplicate = key in seen
+        except TypeError:  # unhashable key: let the base constructor report it
+            break
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class _Ctx:
+    """Where we are in the file: raises errors with the file name and field path filled in."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, field: str, problem: str, value: Any = ..., fix: str | None = None) -> NoReturn:
+        raise ScenarioError(problem, file=self.file, field=field, value=value, fix=fix)
+
+    def geometry_fail(self, field: str, problem: str, value: Any = ..., fix: str | None = None) -> NoReturn:
+        raise GeometryError(problem, file=self.file, field=field, value=value, fix=fix)
+
+    # -- generic readers -------------------------------------------------------------------------------
+    def mapping(self, value: Any, field: str, valid: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+        if not isinstance(value, Mapping):
+            self.fail(field, "must be a mapping of keys to values", value, f"write it as 'key: value' lines ({', '.join(valid)})")
+        for k in value:
+            if not isinstance(k, str) or k not in valid:
+                self.fail(f"{field}.{k}" if field else str(k), "unknown key", k, f"valid keys are: {', '.join(valid)}")
+        for k in required:
+            if k not in value:
+                self.fail(f"{field}.{k}" if field else k, "missing required key", fix=f"add '{k}:'")
+        return dict(value)
+
+    def seq(self, value: Any, field: str, *, min_len: int = 0) -> list:
+        if not isinstance(value, (list, tuple)):
+            self.fail(field, "must be a list", value, "write it as a YAML list ('- item' lines or [a, b])")
+        if len(value) < min_len:
+            self.fail(field, f"needs at least {min_len} item(s)", value, "add the missing items")
+        return list(value)
+
+    def ident(self, value: Any, field: str) -> str:
+        if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
+            self.fail(field, "must be a non-empty name without spaces", value, "use a name like 'exit_A'")
+        return value
+
+    def text(self, value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            self.fail(field, "must be text", value, "quote it")
+        return value
+
+    def number(
+        self,
+        value: Any,
+        field: str,
+        *,
+        min: float | None = None,
+        max: float | None = None,
+        strict_min: bool = False,
+        unit: str = "",
+    ) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(field, "must be a number", value, f"give a number{' in ' + unit if unit else ''}")
+        x = float(value)
+        if not math.isfinite(x):
+            self.fail(field, "must be a finite number", value, "give a finite number")
+        if min is not None and (x < min or (strict_min and x <= min)):
+            rel = ">" if strict_min else ">="
+            self.fail(field, f"must be {rel} {min:g}", value, f"give a value {rel} {min:g}{' ' + unit if unit else ''}")
+        if max is not None and x > max:
+            self.fail(field, f"must be <= {max:g}", value, f"give a value <= {max:g}{' ' + unit if unit else ''}")
+        return x
+
+    def integer(self, value: Any, field: str, *, min: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer() and math.isfinite(value):
+                value = int(value)
+            else:
+                self.fail(field, "must be a whole number", value, f"give an integer >= {min}")
+        if value < min:
+            self.fail(field, f"must be >= {min}", value, f"give an integer >= {min}")
+        return int(value)
+
+    def choice(self, value: Any, field: str, choices: tuple[str, ...]) -> str:
+        if value not in choices:
+            self.fail(field, "is not one of the allowed values", value, f"use one of: {', '.join(choices)}")
+        return str(value)
+
+    def ref(self, value: Any, field: str, known: Mapping[str, Any] | set[str], what: str) -> str:
+        name = self.ident(value, field)
+        if name not in known:
+            valid = ", ".join(sorted(known)) or "(none defined)"
+            self.fail(field, f"unknown {what}", value, f"use one of: {valid}")
+        return name
+
+    def unique(self, ids: list[str], field: str) -> None:
+        seen: set[str] = set()
+        for i, x in enumerate(ids):
+            if x in seen:
+                self.fail(f"{field}[{i}].id", "duplicate id", x, "give every item its own id")
+            seen.add(x)
+
+    # -- geometry --------------------------------------------------------------------------------------
+    def point(self, value: Any, field: str) -> tuple[float, float]:
+        pts = self.seq(value, field)
+        if len(pts) != 2:
+            self.fail(field, "a point must be [x, y]", value, "give two numbers in metres")
+        return (self.number(pts[0], f"{field}[0]", unit="m"), self.number(pts[1], f"{field}[1]", unit="m"))
+
+    def polygon(self, value: Any, field: str) -> Polygon:
+        """A simple polygon from WKT text or a list of [x, y] points (the ring closes itself)."""
+        if isinstance(value, str):
+            try:
+                geom = shapely.from_wkt(value)
+            except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
+                detail = str(exc).split("\n")[0]
+                self.geometry_fail(field, f"invalid WKT ({detail})", value, "write e.g. 'POLYGON ((0 0, 10 0, 10 5, 0 5, 0 0))'")
+        elif isinstance(value, (list, tuple)):
+            coords = [self.point(p, f"{field}[{i}]") for i, p in enumerate(value)]
+            if len(coords) < 3:
+                self.geometry_fail(field, "a polygon needs at least 3 points", value, "list the corners as [[x, y], ...]")
+            try:
+                geom = Polygon(coords)
+            except (ValueError, shapely.errors.GEOSException) as exc:
+                self.geometry_fail(field, f"not a polygon ({exc})", value, "list the corners as [[x, y], ...]")
+        else:
+            self.geometry_fail(field, "must be WKT text or a list of [x, y] points", value, "write e.g. 'POLYGON ((0 0, 10 0, 10 5, 0 5, 0 0))'")
+        if not isinstance(geom, Polygon):
+            self.geometry_fail(field, f"must be a POLYGON, not a {geom.geom_type}", value, "give one polygon (holes allowed)")
+        if geom.is_empty or geom.area <= 0:
+            self.geometry_fail(field, "polygon has no area", value, "give at least 3 distinct corners that enclose an area")
+        if not all(math.isfinite(c) for xy in geom.exterior.coords for c in xy):
+            self.geometry_fail(field, "coordinates must be finite", value, "give finite coordinates in metres")
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            self.geometry_fail(field, f"polygon is not valid: {reason}", value, "remove self-intersections and repeated or crossing edges")
+        return geom
+
+
+def _read_distribution(ctx: _Ctx, value: Any, field: str, *, min_value: float, unit: str) -> Distribution:
+    """A distribution: a bare number means ``fixed``; otherwise ``{dist: ..., <params>, min, max}``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Distribution.fixed(ctx.number(value, field, min=min_value, unit=unit))
+    if not isinstance(value, Mapping) or "dist" not in value:
+        ctx.fail(field, "must be a number or a distribution mapping with 'dist'", value, "write e.g. {dist: uniform, low: 10, high: 60}")
+    kind = ctx.choice(value["dist"], f"{field}.dist", tuple(DISTRIBUTION_PARAMS))
+    required, optional = DISTRIBUTION_PARAMS[kind]
+    data = ctx.mapping(value, field, ("dist", *required, *optional, "min", "max"), ("dist", *required))
+    params: dict[str, float] = {}
+    for k in (*required, *optional):
+        if k in data:
+            positive = k in ("sd", "shape", "scale") or (kind == "lognormal" and k == "mean")
+            lo = 0.0 if positive else (min_value if k in ("value", "low", "loc") else None)
+            params[k] = ctx.number(data[k], f"{field}.{k}", min=lo, strict_min=positive, unit=unit)
+    if kind == "uniform" and params["high"] < params["low"]:
+        ctx.fail(f"{field}.high", "must be >= low", data["high"], f"give high >= {params['low']:g}")
+    lo_b = ctx.number(data["min"], f"{field}.min", min=min_value, unit=unit) if "min" in data else None
+    hi_b = ctx.number(data["max"], f"{field}.max", min=min_value, unit=unit) if "max" in data else None
+    if lo_b is not None and hi_b is not None and hi_b < lo_b:
+        ctx.fail(f"{field}.max", "must be >= min", data["max"], f"give max >= {lo_b:g}")
+    if kind == "normal" and lo_b is None and min_value == 0.0:
+        lo_b = 0.0  # a time or speed cannot be negative: truncate the normal at 0
+    return Distribution(dist=kind, params=MappingProxyType(params), min=lo_b, max=hi_b)
+
+
+def _read_level(ctx: _Ctx, raw: Any, field: str) -> Level:
+    d = ctx.mapping(raw, field, ("id", "name", "walkable", "obstacles"), ("id", "walkable"))
+    walkable = ctx.polygon(d["walkable"], f"{field}.walkable")
+    obstacles = []
+    for j, o in enumerate(ctx.seq(d.get("obstacles", []), f"{field}.obstacles")):
+        f = f"{field}.obstacles[{j}]"
+        poly = ctx.polygon(o, f)
+        if not poly.within(walkable.buffer(ON_BOUNDARY_TOL)):
+            ctx.geometry_fail(f, "obstacle is not inside the walkable polygon", o, "move it inside the level's 'walkable' polygon")
+        obstacles.append(poly)
+    if "name" in d:
+        ctx.text(d["name"], f"{field}.name")
+    level = Level(id=ctx.ident(d["id"], f"{field}.id"), walkable=walkable, obstacles=tuple(obstacles))
+    if level.free_space.area <= 0:
+        ctx.geometry_fail(f"{field}.obstacles", "obstacles cover the whole walkable area", fix="make the obstacles smaller")
+    return level
+
+
+def _read_exit(ctx: _Ctx, raw: Any, field: str, levels: Mapping[str, Level]) -> Exit:
+    d = ctx.mapping(raw, field, ("id", "level", "line"), ("id", "line"))
+    if "level" not in d and len(levels) != 1:
+        ctx.fail(f"{field}.level", "missing required key (the scenario has several levels)", fix="add 'level: <level id>'")
+    level_id = ctx.ref(d.get("level", next(iter(levels))), f"{field}.level", levels, "level")
+    pts = ctx.seq(d["line"], f"{field}.line")
+    if len(pts) != 2:
+        ctx.geometry_fail(f"{field}.line", "an exit must be a segment of two points", d["line"], "give [[x1, y1], [x2, y2]]")
+    p1, p2 = (ctx.point(p, f"{field}.line[{i}]") for i, p in enumerate(pts))
+    seg = LineString([p1, p2])
+    if seg.length < 0.3:
+        ctx.geometry_fail(f"{field}.line", "exit is narrower than 0.3 m", d["line"], "give the two ends of the door opening")
+    boundary = levels[level_id].free_space.boundary
+    if not boundary.buffer(ON_BOUNDARY_TOL).contains(seg):
+        off = max(boundary.distance(Point(p1)), boundary.distance(Point(p2)), boundary.distance(seg.interpolate(0.5, normalized=True)))
+        ctx.geometry_fail(
+            f"{field}.line",
+            f"exit is not on the walkable boundary of level '{level_id}' (up to {off:.3g} m off)",
+            d["line"],
+            "put both ends on the same wall of the walkable polygon",
+        )
+    return Exit(id=ctx.ident(d["id"], f"{field}.id"), level=level_id, line=(p1, p2))
+
+
+def _read_profile(ctx: _Ctx, name: str, raw: Any, field: str) -> Profile:
+    d = ctx.mapping(raw, field, ("speed", "radius"), ("speed",))
+    speed = _read_distribution(ctx, d["speed"], f"{field}.speed", min_value=0.0, unit="m/s")
+    if speed.mean <= 0:
+        ctx.fail(f"{field}.speed", "mean speed must be positive", d["speed"], "give a free walking speed around 1.34 m/s")
+    radius = ctx.number(d.get("radius", 0.2), f"{field}.radius", min=0.05, max=1.0, unit="m")
+    return Profile(id=name, speed=speed, radius=radius)
+
+
+def _read_population(
+    ctx: _Ctx, raw: Any, field: str, levels: Mapping[str, Level], profiles: Mapping[str, Profile]
+) -> Population:
+    d = ctx.mapping(raw, field, ("id", "level", "area", "count", "profile", "premovement"), ("id", "area", "count"))
+    if "level" not in d and len(levels) != 1:
+        ctx.fail(f"{field}.level", "missing required key (the scenario has several levels)", fix="add 'level: <level id>'")
+    level_id = ctx.ref(d.get("level", next(iter(levels))), f"{field}.level", levels, "level")
+    area = ctx.polygon(d["area"], f"{field}.area")
+    free = levels[level_id].free_space
+    if not area.within(levels[level_id].walkable.buffer(ON_BOUNDARY_TOL)):
+        outside = area.difference(free).area
+        ctx.geometry_fail(f"{field}.area", f"area is not inside the walkable polygon of level '{level_id}' ({outside:.3g} m² outside)", d["area"], "move or shrink the area")
+    count = ctx.integer(d["count"], f"{field}.count", min=0)
+    profile_id = ctx.ref(d.get("profile", "adult"), f"{field}.profile", profiles, "profile")
+    radius = profiles[profile_id].radius
+    usable = area.intersection(free).buffer(-radius)
+    capacity = _lattice_capacity(usable.area, radius)
+    if count > capacity:
+        ctx.fail(
+            f"{field}.count",
+            f"area too small for its count: {usable.area:.1f} m² usable (at {radius:g} m from walls) holds about {capacity} persons of radius {radius:g} m",
+            count,
+            f"enlarge the area or give a count <= {capacity}",
+        )
+    premovement = _read_distribution(ctx, d.get("premovement", 0), f"{field}.premovement", min_value=0.0, unit="s")
+    return Population(
+        id=ctx.ident(d["id"], f"{field}.id"), level=level_id, area=area, count=count, profile=profile_id, premovement=premovement
+    )
+
+
+def _lattice_capacity(area: float, radius: float) -> int:
+    """Persons of this radius that a hexagonal lattice with 2 cm clearance fits into ``area`` m² (about 90 %)."""
+    d = 2.0 * radius + 0.02
+    return int(0.9 * area * 2.0 / (math.sqrt(3.0) * d * d))
+
+
+def _read_plan(
+    ctx: _Ctx, raw: Any, field: str, exits: Mapping[str, Exit], populations: Mapping[str, Population]
+) -> Plan:
+    d = ctx.mapping(raw, field, ("id", "description", "close_exits", "assign_exits"), ("id",))
+    closed = tuple(ctx.ref(e, f"{field}.close_exits[{i}]", exits, "exit") for i, e in enumerate(ctx.seq(d.get("close_exits", []), f"{field}.close_exits")))
+    assign: dict[str, tuple[str, ...]] = {}
+    raw_assign = d.get("assign_exits", {})
+    if not isinstance(raw_assign, Mapping):
+        ctx.fail(f"{field}.assign_exits", "must map population ids to exit ids", raw_assign, "write e.g. {visitors: [exit_A, exit_B]}")
+    for pop, ex in raw_assign.items():
+        f = f"{field}.assign_exits.{pop}"
+        ctx.ref(pop, f, populations, "population")
+        ex_list = [ex] if isinstance(ex, str) else ctx.seq(ex, f, min_len=1)
+        ids = tuple(ctx.ref(e, f"{f}[{i}]", exits, "exit") for i, e in enumerate(ex_list))
+        for e in ids:
+            if e in closed:
+                ctx.fail(f, "assigns an exit that this plan closes", e, "assign an open exit or do not close it")
+        assign[pop] = ids
+    description = ctx.text(d.get("description", ""), f"{field}.description")
+    return Plan(id=ctx.ident(d["id"], f"{field}.id"), description=description, close_exits=closed, assign_exits=MappingProxyType(assign))
+
+
+def _read_simulation(ctx: _Ctx, raw: Any) -> SimulationSettings:
+    d = ctx.mapping(raw, "simulation", ("dt", "max_time", "model", "grid_cell", "exit_choice_interval", "record_interval", "trajectory_interval"))
+    base = SimulationSettings()
+    return SimulationSettings(
+        dt=ctx.number(d.get("dt", base.dt), "simulation.dt", min=0.001, max=0.2, unit="s"),
+        max_time=ctx.number(d.get("max_time", base.max_time), "simulation.max_time", min=1.0, unit="s"),
+        model=ctx.choice(d.get("model", base.model), "simulation.model", MODELS),
+        grid_cell=ctx.number(d.get("grid_cell", base.grid_cell), "simulation.grid_cell", min=0.02, max=0.5, unit="m"),
+        exit_choice_interval=ctx.number(d.get("exit_choice_interval", base.exit_choice_interval), "simulation.exit_choice_interval", min=0.1, unit="s"),
+        record_interval=ctx.number(d.get("record_interval", base.record_interval), "simulation.record_interval", min=0.05, unit="s"),
+        trajectory_interval=ctx.number(d.get("trajectory_interval", base.trajectory_interval), "simulation.trajectory_interval", min=0.01, unit="s"),
+    )
+
+
+def _check_reachability(ctx: _Ctx, levels: Mapping[str, Level], exits: Mapping[str, Exit], pops: list[Population], plans: list[Plan]) -> None:
+    """Every population must reach at least one of its usable exits, in every plan (same connected part)."""
+    parts: dict[str, list[shapely.Geometry]] = {lid: list(getattr(lv.free_space, "geoms", [lv.free_space])) for lid, lv in levels.items()}
+
+    def part_of(level: str, geom: shapely.Geometry) -> set[int]:
+        return {i for i, g in enumerate(parts[level]) if g.buffer(ON_BOUNDARY_TOL).intersects(geom)}
+
+    for k, plan in enumerate(plans or [Plan(id="base")]):
+        open_exits = [e for e in exits.values() if e.id not in plan.close_exits]
+        for i, pop in enumerate(pops):
+            if pop.count == 0:
+                continue
+            allowed = [e for e in open_exits if e.id in plan.assign_exits.get(pop.id, [x.id for x in open_exits])]
+            pop_parts = part_of(pop.level, pop.area)
+            ok = any(e.level == pop.level and part_of(e.level, LineString(e.line)) & pop_parts for e in allowed)
+            if not ok:
+                where = f"plans[{k}]" if plans else f"populations[{i}]"
+                ctx.fail(
+                    where,
+                    f"population '{pop.id}' cannot reach any open exit (on level '{pop.level}', connected to its area)",
+                    [e.id for e in allowed],
+                    "open or assign an exit that can be walked to from the population's area",
+                )
+
+
+def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None = None) -> Scenario:
+    """Validate a scenario given as plain data (the parsed YAML) and build the frozen objects.
+
+    Args:
+        data: the mapping of a scenario file.
+        source: file name used in error messages.
+        sha256: hash of the source bytes; computed from the canonical JSON of ``data`` when omitted.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: the first problem found, as one line naming file, field, value and fix.
+    """
+    ctx = _Ctx(source)
+    d = ctx.mapping(data, "", TOP_LEVEL_KEYS, ("levels", "exits", "populations"))
+    name = ctx.text(d.get("name", Path(source).stem), "name")
+    if "description" in d:
+        ctx.text(d["description"], "description")
+    calibration = ctx.choice(d.get("calibration", "empirical"), "calibration", CALIBRATIONS)
+
+    level_list = [_read_level(ctx, lv, f"levels[{i}]") for i, lv in enumerate(ctx.seq(d["levels"], "levels", min_len=1))]
+    ctx.unique([lv.id for lv in level_list], "levels")
+    levels = {lv.id: lv for lv in level_list}
+
+    exit_list = [_read_exit(ctx, e, f"exits[{i}]", levels) for i, e in enumerate(ctx.seq(d["exits"], "exits", min_len=1))]
+    ctx.unique([e.id for e in exit_list], "exits")
+    exits = {e.id: e for e in exit_list}
+
+    profiles: dict[str, Profile] = dict(BUILTIN_PROFILES)
+    raw_profiles = d.get("profiles", {})
+    if not isinstance(raw_profiles, Mapping):
+        ctx.fail("profiles", "must map profile names to {speed, radius}", raw_profiles, "write e.g. adult: {speed: 1.34, radius: 0.2}")
+    for pname, praw in raw_profiles.items():
+        profiles[ctx.ident(pname, f"profiles.{pname}")] = _read_profile(ctx, pname, praw, f"profiles.{pname}")
+
+    pop_list = [_read_population(ctx, p, f"populations[{i}]", levels, profiles) for i, p in enumerate(ctx.seq(d["populations"], "populations", min_len=1))]
+    ctx.unique([p.id for p in pop_list], "populations")
+    pops = {p.id: p for p in pop_list}
+
+    plan_list = [_read_plan(ctx, p, f"plans[{i}]", exits, pops) for i, p in enumerate(ctx.seq(d.get("plans", []), "plans"))]
+    ctx.unique([p.id for p in plan_list], "plans")
+
+    simulation = _read_simulation(ctx, d.get("simulation", {}))
+    _check_reachability(ctx, levels, exits, pop_list, plan_list)
+
+    if sha256 is None:
+        sha256 = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return Scenario(
+        name=name,
+        source=source,
+        calibration=calibration,
+        levels=tuple(level_list),
+        exits=tuple(exit_list),
+        populations=tuple(pop_list),
+        profiles=MappingProxyType(profiles),
+        plans=tuple(plan_list),
+        simulation=simulation,
+        sha256=sha256,
+    )
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Load and validate a scenario file.
+
+    Args:
+        path: a YAML scenario file.
+
+    Returns:
+        The validated, frozen scenario.
+
+    Raises:
+        ScenarioError: the file cannot be read, is not YAML, or any field is invalid.
+    """
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file ({exc.strerror or exc})", file=source, fix="check the path") from None
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
+    except UnicodeDecodeError:
+        raise ScenarioError("file is not UTF-8 text", file=source, fix="save the scenario as UTF-8 YAML") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "YAML"
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        raise ScenarioError(f"not valid YAML: {problem}", file=source, field=where, fix="correct the YAML syntax at that place") from None
+    return scenario_from_dict(data, source=source, sha256=hashlib.sha256(raw).hexdigest())
+
+
