@@ -76,6 +76,29 @@ def _hex_lattice(poly: shapely.Geometry, spacing: float, rng: np.random.Generato
     return np.column_stack([px[inside], py[inside]])
 
 
+def _add_random_points(
+    poly: shapely.Geometry, sites: np.ndarray, want: int, min_dist: float, placed: np.ndarray,
+    min_dist_placed: float, rng: np.random.Generator, tries: int = 200,
+) -> np.ndarray:
+    """Random sequential addition: uniform points in ``poly`` at least ``min_dist`` from every point so far."""
+    pts = [tuple(p) for p in sites]
+    if poly.is_empty or poly.area <= 0:
+        return sites
+    minx, miny, maxx, maxy = poly.bounds
+    for _ in range(tries * want):
+        if len(pts) >= want:
+            break
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if not shapely.contains_xy(poly, x, y):
+            continue
+        if pts and min(np.hypot(x - px, y - py) for px, py in pts) < min_dist:
+            continue
+        if len(placed) and np.hypot(placed[:, 0] - x, placed[:, 1] - y).min() < min_dist_placed:
+            continue
+        pts.append((x, y))
+    return np.array(pts, dtype=float).reshape(-1, 2)
+
+
 def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> AgentState:
     """Place every population in its area and draw speeds and pre-movement times.
 
@@ -122,6 +145,10 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
             if len(sites) >= pop.count:
                 break
             if spacing <= min_spacing:
+                # thin or tiny areas hold fewer lattice sites than they could: add random points
+                sites = _add_random_points(usable, sites, pop.count, min_spacing, placed, r + placed_r.max(initial=r) + 0.01, rng_place)
+                if len(sites) >= pop.count:
+                    break
                 raise ScenarioError(
                     f"area too small for its count: only {len(sites)} of {pop.count} persons of radius {r:g} m "
                     f"fit without overlap ({usable.area:.1f} m² usable, {pop.count / max(usable.area, 1e-9):.1f} P/m² asked)",

@@ -297,7 +297,7 @@ def _read_population(
     profile_id = ctx.ref(d.get("profile", "adult"), f"{field}.profile", profiles, "profile")
     radius = profiles[profile_id].radius
     usable = area.intersection(free).buffer(-radius)
-    capacity = _lattice_capacity(usable.area, radius)
+    capacity = max(_lattice_capacity(usable.area, radius), 1 if usable.area > 0 else 0)
     if count > capacity:
         ctx.fail(
             f"{field}.count",

@@ -1,0 +1,46 @@
+# drillsim: `make run` and `make test` work on a fresh machine (they create .venv and install into it).
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+RUNS   ?= runs
+
+.PHONY: run test bench bench-quick lint install clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+## run: install, then simulate every shipped scenario under each of its plans (results in runs/)
+run: $(STAMP)
+	@for f in scenarios/*.yaml; do \
+	  name=$$(basename $$f .yaml); \
+	  for plan in $$($(PY) -c "import sim; print(' '.join(p.id for p in sim.load_scenario('$$f').plans))"); do \
+	    echo "== $$f  plan $$plan"; \
+	    $(VENV)/bin/drillsim run $$f --plan $$plan --seed 1 --out $(RUNS)/$$name/$$plan || exit $$?; \
+	    echo; \
+	  done; \
+	done
+
+## test: install, then run the whole test suite (unit, system, reference, benchmark helpers)
+test: $(STAMP)
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+## bench: the throughput benchmark of the crowd engine (README table), with JuPedSim side by side
+bench: $(STAMP)
+	$(PY) benchmarks/crowd_throughput.py --peer
+
+bench-quick: $(STAMP)
+	$(PY) benchmarks/crowd_throughput.py --quick
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim benchmarks tests
+	$(VENV)/bin/mypy sim
+
+clean:
+	rm -rf $(VENV) $(RUNS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,166 @@
+"""The ``drillsim`` command line.
+
+Conventions for every verb: ``--json`` prints one JSON object on stdout and nothing else there; people get
+a readable table; progress goes to stderr; exit status 0 on success, 2 on bad input with one line saying
+what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from sim.errors import ScenarioError, SimError
+from sim.version import code_version
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors exit with status 2 and one line (as argparse does), named for drillsim."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"drillsim: error: {message} (see 'drillsim {self.prog.split()[-1]} --help')\n")
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _nonneg_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every verb."""
+    parser = _Parser(prog="drillsim", description="Emergency drill and incident simulation.")
+    parser.add_argument("--version", action="version", version=f"drillsim {code_version()}")
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+
+    run = verbs.add_parser("run", help="simulate one evacuation of a scenario under a plan")
+    run.add_argument("scenario", type=Path, help="scenario file (YAML)")
+    run.add_argument("--plan", default=None, help="plan id (default: the scenario's first plan)")
+    run.add_argument("--seed", type=_nonneg_int, default=0, help="root random seed (default 0)")
+    run.add_argument("--agents", type=_positive_int, default=None, help="rescale populations to N persons in total")
+    run.add_argument("--out", type=Path, default=None, help="write summary.json, agents.csv, timeseries.csv here")
+    run.add_argument("--trajectories", action="store_true", help="also write trajectories.sqlite (PedPy-readable) to --out")
+    run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    run.set_defaults(func=_cmd_run)
+    return parser
+
+
+class _Progress:
+    """A tqdm bar on stderr over simulated persons out, shown only for runs longer than about 2 s."""
+
+    def __init__(self, total: int, label: str, enabled: bool) -> None:
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="P", file=sys.stderr, delay=2.0, leave=False,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} out [{elapsed}<{remaining}] {postfix}")
+
+    def __call__(self, t: float, inside: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"t={t:.0f} s", refresh=False)
+            self.bar.update(total - inside - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.run import run
+    from sim.scenario import load_scenario
+
+    if args.trajectories and args.out is None:
+        raise ScenarioError("--trajectories needs an output folder", field="--trajectories", fix="add --out DIR")
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise ScenarioError("is not a folder", field="--out", value=str(args.out), fix="give a folder path (it is created if missing)")
+    scenario = load_scenario(args.scenario)
+    plan = scenario.plan(args.plan)
+    total = args.agents if args.agents is not None else scenario.total_count
+    progress = _Progress(total, f"{scenario.name} / {plan.id}", enabled=not args.no_progress)
+    try:
+        result = run(
+            scenario, plan=plan.id, seed=args.seed, agents=args.agents, progress=progress,
+            trajectories=(args.out / "trajectories.sqlite") if args.trajectories else None,
+        )
+    finally:
+        progress.close()
+    if args.out is not None:
+        result.write(args.out)
+    if args.json:
+        print(result.to_json())
+    else:
+        print(format_summary(result.summary))
+    return 0
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """A readable table of a run summary."""
+    evac = s["evacuation_time_s"]
+    rows = [
+        ("scenario", s["scenario"]),
+        ("plan", s["plan"]),
+        ("seed", s["seed"]),
+        ("persons", s["agents"]),
+        ("evacuated", f"{s['evacuated']:,} of {s['agents']:,}"),
+        ("evacuation time (last out)", "not everyone got out" if evac is None else f"{evac:,.1f} s"),
+        ("time to 95 % out", _fmt(s.get("t95_s")) + (" s" if s.get("t95_s") is not None else "")),
+        ("max density (2 m cells)", f"{s['max_density_p_m2']:.2f} P/m²"),
+        ("simulated / wall time", f"{s['sim_time_s']:,.1f} s / {s['wall_s']:,.1f} s"),
+        ("agent-steps per second", _fmt(s["agent_steps_per_s"])),
+        ("calibration / model", f"{s['calibration']} / {s['model']}"),
+        ("code version", s["code_version"]),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k:<{width}}  {_fmt(v) if not isinstance(v, str) else v}" for k, v in rows]
+    lines.append("")
+    lines.append(f"{'exit':<16}{'persons':>9}{'steady flow (P/s)':>20}")
+    for e, n in s["exit_counts"].items():
+        f = s["exit_flow_p_per_s"].get(e)
+        lines.append(f"{e:<16}{n:>9,}{'—' if f is None else f'{f:.2f}':>20}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``drillsim`` console script. Returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SimError as exc:
+        print(f"drillsim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("drillsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
