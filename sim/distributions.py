@@ -8,9 +8,9 @@ distribution (by redrawing out-of-range values, so no probability mass piles up 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -47,7 +47,7 @@ class Distribution:
     max: float | None = None
 
     @classmethod
-    def fixed(cls, value: float) -> "Distribution":
+    def fixed(cls, value: float) -> Distribution:
         """A point mass at ``value``."""
         return cls(dist="fixed", params=MappingProxyType({"value": float(value)}))
 
@@ -63,7 +63,10 @@ class Distribution:
         if self.dist in ("normal", "lognormal"):
             return p["mean"] + (loc if self.dist == "lognormal" else 0.0)
         if self.dist == "weibull":
-            return loc + p["scale"] * math.gamma(1.0 + 1.0 / p["shape"])
+            try:
+                return loc + p["scale"] * math.gamma(1.0 + 1.0 / p["shape"])
+            except OverflowError:  # shape -> 0: the mean grows without bound
+                return math.inf
         return loc + p["shape"] * p["scale"]  # gamma
 
     def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -77,7 +80,9 @@ class Distribution:
             return rng.normal(p["mean"], p["sd"], n)
         if self.dist == "lognormal":
             m, s = p["mean"], p["sd"]
-            sigma2 = math.log1p((s / m) ** 2)
+            r = s / m
+            # log(1 + r^2); for huge r (whose square would overflow) that is 2 log r to double precision
+            sigma2 = math.log1p(r**2) if r < 1e150 else 2.0 * math.log(r)
             mu = math.log(m) - 0.5 * sigma2
             return loc + rng.lognormal(mu, math.sqrt(sigma2), n)
         if self.dist == "weibull":

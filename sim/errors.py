@@ -8,14 +8,40 @@ status 2.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 __all__ = ["SimError", "ScenarioError", "GeometryError", "format_value"]
 
 
+class _ShortRepr(reprlib.Repr):
+    """``repr`` with bounded depth and length: safe for huge, deeply nested or self-referencing values."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.maxlevel = 4
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdeque = 12
+        self.maxdict = 8
+        self.maxstring = limit + 1
+        self.maxother = limit + 1
+
+    def repr_str(self, x: str, level: int) -> str:
+        # keep the start of long text (the reader finds it in the file), not the start and the end
+        return repr(x[: self.maxstring])
+
+    def repr_int(self, x: int, level: int) -> str:
+        try:
+            return super().repr_int(x, level)
+        except ValueError:  # more digits than Python converts to text
+            return f"<integer of about {int(x.bit_length() * 0.30103)} digits>"
+
+
 def format_value(value: Any, limit: int = 60) -> str:
-    """Render a received value for an error message: one line, at most ``limit`` characters."""
-    text = repr(value)
+    """Render a received value for an error message: one line, at most ``limit`` characters.
+
+    Long, deeply nested or self-referencing values are cut short (never expanded in full).
+    """
+    text = _ShortRepr(limit).repr(value)
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 3] + "..."

@@ -76,6 +76,8 @@ def run(
 
     env.process(evacuate(env))
     env.run()
+    if model.steps % model.record_every:
+        model.datacollector.collect(model)  # the time series ends with the final state
     if progress is not None:
         progress(model.t, model.inside, total)
     traj_path = None

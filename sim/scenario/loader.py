@@ -7,20 +7,23 @@ names the file, the field, the value and the fix. Unknown keys are errors that l
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, NoReturn
+from typing import Any, NoReturn
 
+import numpy as np
 import shapely
 import yaml
 from shapely.geometry import LineString, Point, Polygon
 
 from sim.distributions import DISTRIBUTION_PARAMS, Distribution
-from sim.errors import GeometryError, ScenarioError
+from sim.errors import GeometryError, ScenarioError, format_value
 from sim.scenario.schema import (
     BUILTIN_PROFILES,
     Exit,
@@ -50,29 +53,64 @@ CALIBRATIONS = ("empirical", "code")
 MODELS = ("csm",)
 #: Tolerance [m] for "lies on the boundary".
 ON_BOUNDARY_TOL = 1e-3
+#: Largest coordinate [m] accepted (room for projected coordinates such as UTM, not for overflow).
+MAX_COORDINATE = 1e8
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loader that rejects duplicate keys instead of silently keeping the last one."""
+    """Safe YAML loader that rejects duplicate keys instead of silently keeping the last one.
+
+    Scalars that match a YAML type but cannot be converted (``2020-13-45``, ``!!int many``,
+    ``!!timestamp noon``, an integer of 5000 digits) become :class:`yaml.constructor.ConstructorError` with
+    their place in the file, like every other YAML error, instead of escaping as ``ValueError``,
+    ``AttributeError``, ``KeyError``... from inside PyYAML's converters.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)  # type: ignore[no-untyped-call]
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - any converter failure means: this value is not of its type
+            tag = node.tag.rsplit(":", 1)[-1]
+            why = f" ({exc})" if isinstance(exc, (ValueError, OverflowError)) else ""  # else PyYAML internals
+            value = node.value if isinstance(node, yaml.ScalarNode) else f"<{type(node).__name__}>"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {format_value(value)} as {tag}{why}", node.start_mark
+            ) from None
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
+    if not isinstance(node, yaml.MappingNode):  # e.g. '!!map text': the base constructor reports it
+        return loader.construct_mapping(node, deep=deep)
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key_node.tag == _MERGE_TAG:  # '<<: *anchor' merges another mapping: the base constructor does it
+            continue
+        key = loader.construct_object(key_node, deep=deep)
         try:
-            duplicate = key in seen
-        except TypeError:  # unhashable key: let the base constructor report it
+            hash(key)
+        except TypeError:  # a list, set or mapping as a key: the base constructor reports it
             break
-        if duplicate:
+        if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, f"duplicate key {format_value(key)}", key_node.start_mark
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _key_name(key: Any) -> str:
+    """A mapping key as it appears in a field path: short text as is, anything else as a short repr."""
+    if isinstance(key, str) and len(key) <= 40 and key.isprintable() and key.strip() == key:
+        return key
+    return format_value(key, limit=40)
 
 
 class _Ctx:
@@ -87,13 +125,32 @@ class _Ctx:
     def geometry_fail(self, field: str, problem: str, value: Any = ..., fix: str | None = None) -> NoReturn:
         raise GeometryError(problem, file=self.file, field=field, value=value, fix=fix)
 
+    @contextlib.contextmanager
+    def geometry_guard(self, field: str) -> Iterator[None]:
+        """Turn a failure of the geometry library on an extreme (but valid) geometry into a GeometryError."""
+        try:
+            yield
+        except shapely.errors.ShapelyError as exc:
+            detail = " ".join(str(exc).split())[:100]
+            self.geometry_fail(
+                field,
+                f"geometry cannot be processed ({detail})",
+                fix="simplify the geometry: fewer corners, no near-touching edges, coordinates in metres",
+            )
+
     # -- generic readers -------------------------------------------------------------------------------
     def mapping(self, value: Any, field: str, valid: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
         if not isinstance(value, Mapping):
-            self.fail(field, "must be a mapping of keys to values", value, f"write it as 'key: value' lines ({', '.join(valid)})")
+            self.fail(
+                field,
+                "must be a mapping of keys to values",
+                value,
+                f"write it as 'key: value' lines ({', '.join(valid)})",
+            )
         for k in value:
             if not isinstance(k, str) or k not in valid:
-                self.fail(f"{field}.{k}" if field else str(k), "unknown key", k, f"valid keys are: {', '.join(valid)}")
+                name = _key_name(k)
+                self.fail(f"{field}.{name}" if field else name, "unknown key", k, f"valid keys are: {', '.join(valid)}")
         for k in required:
             if k not in value:
                 self.fail(f"{field}.{k}" if field else k, "missing required key", fix=f"add '{k}:'")
@@ -128,7 +185,10 @@ class _Ctx:
     ) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(field, "must be a number", value, f"give a number{' in ' + unit if unit else ''}")
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:  # an integer beyond the float range
+            x = math.inf
         if not math.isfinite(x):
             self.fail(field, "must be a finite number", value, "give a finite number")
         if min is not None and (x < min or (strict_min and x <= min)):
@@ -172,35 +232,65 @@ class _Ctx:
         pts = self.seq(value, field)
         if len(pts) != 2:
             self.fail(field, "a point must be [x, y]", value, "give two numbers in metres")
-        return (self.number(pts[0], f"{field}[0]", unit="m"), self.number(pts[1], f"{field}[1]", unit="m"))
+        lim = MAX_COORDINATE
+        return (
+            self.number(pts[0], f"{field}[0]", min=-lim, max=lim, unit="m"),
+            self.number(pts[1], f"{field}[1]", min=-lim, max=lim, unit="m"),
+        )
 
     def polygon(self, value: Any, field: str) -> Polygon:
         """A simple polygon from WKT text or a list of [x, y] points (the ring closes itself)."""
+        example = "write e.g. 'POLYGON ((0 0, 10 0, 10 5, 0 5, 0 0))'"
         if isinstance(value, str):
             try:
-                geom = shapely.from_wkt(value)
-            except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
+                with np.errstate(all="ignore"):  # 'nan' / '1e400' in the text: reported below, not warned
+                    geom = shapely.from_wkt(value)
+            except (shapely.errors.ShapelyError, ValueError, TypeError) as exc:
                 detail = str(exc).split("\n")[0]
-                self.geometry_fail(field, f"invalid WKT ({detail})", value, "write e.g. 'POLYGON ((0 0, 10 0, 10 5, 0 5, 0 0))'")
+                self.geometry_fail(field, f"invalid WKT ({detail})", value, example)
+            if geom is None:
+                self.geometry_fail(field, "invalid WKT (no geometry)", value, example)
         elif isinstance(value, (list, tuple)):
             coords = [self.point(p, f"{field}[{i}]") for i, p in enumerate(value)]
             if len(coords) < 3:
-                self.geometry_fail(field, "a polygon needs at least 3 points", value, "list the corners as [[x, y], ...]")
+                self.geometry_fail(
+                    field, "a polygon needs at least 3 points", value, "list the corners as [[x, y], ...]"
+                )
             try:
                 geom = Polygon(coords)
-            except (ValueError, shapely.errors.GEOSException) as exc:
+            except (ValueError, shapely.errors.ShapelyError) as exc:
                 self.geometry_fail(field, f"not a polygon ({exc})", value, "list the corners as [[x, y], ...]")
         else:
-            self.geometry_fail(field, "must be WKT text or a list of [x, y] points", value, "write e.g. 'POLYGON ((0 0, 10 0, 10 5, 0 5, 0 0))'")
+            self.geometry_fail(field, "must be WKT text or a list of [x, y] points", value, example)
         if not isinstance(geom, Polygon):
-            self.geometry_fail(field, f"must be a POLYGON, not a {geom.geom_type}", value, "give one polygon (holes allowed)")
-        if geom.is_empty or geom.area <= 0:
-            self.geometry_fail(field, "polygon has no area", value, "give at least 3 distinct corners that enclose an area")
-        if not all(math.isfinite(c) for xy in geom.exterior.coords for c in xy):
+            self.geometry_fail(
+                field, f"must be a POLYGON, not a {geom.geom_type}", value, "give one polygon (holes allowed)"
+            )
+        geom = shapely.force_2d(geom)
+        xy = shapely.get_coordinates(geom)  # all rings, holes included
+        if not np.isfinite(xy).all():
             self.geometry_fail(field, "coordinates must be finite", value, "give finite coordinates in metres")
+        if xy.size and np.abs(xy).max() > MAX_COORDINATE:
+            self.geometry_fail(
+                field, f"coordinates must be within +-{MAX_COORDINATE:g} m", value, "give coordinates in metres"
+            )
+        if geom.is_empty:
+            self.geometry_fail(
+                field, "polygon is empty", value, "give at least 3 distinct corners that enclose an area"
+            )
+        # validity before area: the signed parts of a self-intersecting 'bow tie' cancel out to no area
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
-            self.geometry_fail(field, f"polygon is not valid: {reason}", value, "remove self-intersections and repeated or crossing edges")
+            self.geometry_fail(
+                field,
+                f"polygon is not valid: {reason}",
+                value,
+                "remove self-intersections and repeated or crossing edges",
+            )
+        if geom.area <= 0:
+            self.geometry_fail(
+                field, "polygon has no area", value, "give at least 3 distinct corners that enclose an area"
+            )
         return geom
 
 
@@ -209,7 +299,12 @@ def _read_distribution(ctx: _Ctx, value: Any, field: str, *, min_value: float, u
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Distribution.fixed(ctx.number(value, field, min=min_value, unit=unit))
     if not isinstance(value, Mapping) or "dist" not in value:
-        ctx.fail(field, "must be a number or a distribution mapping with 'dist'", value, "write e.g. {dist: uniform, low: 10, high: 60}")
+        ctx.fail(
+            field,
+            "must be a number or a distribution mapping with 'dist'",
+            value,
+            "write e.g. {dist: uniform, low: 10, high: 60}",
+        )
     kind = ctx.choice(value["dist"], f"{field}.dist", tuple(DISTRIBUTION_PARAMS))
     required, optional = DISTRIBUTION_PARAMS[kind]
     data = ctx.mapping(value, field, ("dist", *required, *optional, "min", "max"), ("dist", *required))
@@ -238,31 +333,45 @@ def _read_level(ctx: _Ctx, raw: Any, field: str) -> Level:
         f = f"{field}.obstacles[{j}]"
         poly = ctx.polygon(o, f)
         if not poly.within(walkable.buffer(ON_BOUNDARY_TOL)):
-            ctx.geometry_fail(f, "obstacle is not inside the walkable polygon", o, "move it inside the level's 'walkable' polygon")
+            ctx.geometry_fail(
+                f, "obstacle is not inside the walkable polygon", o, "move it inside the level's 'walkable' polygon"
+            )
         obstacles.append(poly)
     if "name" in d:
         ctx.text(d["name"], f"{field}.name")
     level = Level(id=ctx.ident(d["id"], f"{field}.id"), walkable=walkable, obstacles=tuple(obstacles))
     if level.free_space.area <= 0:
-        ctx.geometry_fail(f"{field}.obstacles", "obstacles cover the whole walkable area", fix="make the obstacles smaller")
+        ctx.geometry_fail(
+            f"{field}.obstacles", "obstacles cover the whole walkable area", fix="make the obstacles smaller"
+        )
     return level
 
 
 def _read_exit(ctx: _Ctx, raw: Any, field: str, levels: Mapping[str, Level]) -> Exit:
     d = ctx.mapping(raw, field, ("id", "level", "line"), ("id", "line"))
     if "level" not in d and len(levels) != 1:
-        ctx.fail(f"{field}.level", "missing required key (the scenario has several levels)", fix="add 'level: <level id>'")
+        ctx.fail(
+            f"{field}.level", "missing required key (the scenario has several levels)", fix="add 'level: <level id>'"
+        )
     level_id = ctx.ref(d.get("level", next(iter(levels))), f"{field}.level", levels, "level")
     pts = ctx.seq(d["line"], f"{field}.line")
     if len(pts) != 2:
-        ctx.geometry_fail(f"{field}.line", "an exit must be a segment of two points", d["line"], "give [[x1, y1], [x2, y2]]")
+        ctx.geometry_fail(
+            f"{field}.line", "an exit must be a segment of two points", d["line"], "give [[x1, y1], [x2, y2]]"
+        )
     p1, p2 = (ctx.point(p, f"{field}.line[{i}]") for i, p in enumerate(pts))
     seg = LineString([p1, p2])
     if seg.length < 0.3:
-        ctx.geometry_fail(f"{field}.line", "exit is narrower than 0.3 m", d["line"], "give the two ends of the door opening")
+        ctx.geometry_fail(
+            f"{field}.line", "exit is narrower than 0.3 m", d["line"], "give the two ends of the door opening"
+        )
     boundary = levels[level_id].free_space.boundary
     if not boundary.buffer(ON_BOUNDARY_TOL).contains(seg):
-        off = max(boundary.distance(Point(p1)), boundary.distance(Point(p2)), boundary.distance(seg.interpolate(0.5, normalized=True)))
+        off = max(
+            boundary.distance(Point(p1)),
+            boundary.distance(Point(p2)),
+            boundary.distance(seg.interpolate(0.5, normalized=True)),
+        )
         ctx.geometry_fail(
             f"{field}.line",
             f"exit is not on the walkable boundary of level '{level_id}' (up to {off:.3g} m off)",
@@ -275,8 +384,13 @@ def _read_exit(ctx: _Ctx, raw: Any, field: str, levels: Mapping[str, Level]) -> 
 def _read_profile(ctx: _Ctx, name: str, raw: Any, field: str) -> Profile:
     d = ctx.mapping(raw, field, ("speed", "radius"), ("speed",))
     speed = _read_distribution(ctx, d["speed"], f"{field}.speed", min_value=0.0, unit="m/s")
-    if speed.mean <= 0:
-        ctx.fail(f"{field}.speed", "mean speed must be positive", d["speed"], "give a free walking speed around 1.34 m/s")
+    if not 0 < speed.mean < math.inf:
+        ctx.fail(
+            f"{field}.speed",
+            "mean speed must be a positive, finite number",
+            d["speed"],
+            "give a free walking speed around 1.34 m/s",
+        )
     radius = ctx.number(d.get("radius", 0.2), f"{field}.radius", min=0.05, max=1.0, unit="m")
     return Profile(id=name, speed=speed, radius=radius)
 
@@ -286,13 +400,20 @@ def _read_population(
 ) -> Population:
     d = ctx.mapping(raw, field, ("id", "level", "area", "count", "profile", "premovement"), ("id", "area", "count"))
     if "level" not in d and len(levels) != 1:
-        ctx.fail(f"{field}.level", "missing required key (the scenario has several levels)", fix="add 'level: <level id>'")
+        ctx.fail(
+            f"{field}.level", "missing required key (the scenario has several levels)", fix="add 'level: <level id>'"
+        )
     level_id = ctx.ref(d.get("level", next(iter(levels))), f"{field}.level", levels, "level")
     area = ctx.polygon(d["area"], f"{field}.area")
     free = levels[level_id].free_space
     if not area.within(levels[level_id].walkable.buffer(ON_BOUNDARY_TOL)):
         outside = area.difference(free).area
-        ctx.geometry_fail(f"{field}.area", f"area is not inside the walkable polygon of level '{level_id}' ({outside:.3g} m² outside)", d["area"], "move or shrink the area")
+        ctx.geometry_fail(
+            f"{field}.area",
+            f"area is not inside the walkable polygon of level '{level_id}' ({outside:.3g} m² outside)",
+            d["area"],
+            "move or shrink the area",
+        )
     count = ctx.integer(d["count"], f"{field}.count", min=0)
     profile_id = ctx.ref(d.get("profile", "adult"), f"{field}.profile", profiles, "profile")
     radius = profiles[profile_id].radius
@@ -301,33 +422,48 @@ def _read_population(
     if count > capacity:
         ctx.fail(
             f"{field}.count",
-            f"area too small for its count: {usable.area:.1f} m² usable (at {radius:g} m from walls) holds about {capacity} persons of radius {radius:g} m",
+            f"area too small for its count: {usable.area:.1f} m² usable (at {radius:g} m from walls) "
+            f"holds about {capacity} persons of radius {radius:g} m",
             count,
             f"enlarge the area or give a count <= {capacity}",
         )
     premovement = _read_distribution(ctx, d.get("premovement", 0), f"{field}.premovement", min_value=0.0, unit="s")
     return Population(
-        id=ctx.ident(d["id"], f"{field}.id"), level=level_id, area=area, count=count, profile=profile_id, premovement=premovement
+        id=ctx.ident(d["id"], f"{field}.id"),
+        level=level_id,
+        area=area,
+        count=count,
+        profile=profile_id,
+        premovement=premovement,
     )
 
 
 def _lattice_capacity(area: float, radius: float) -> int:
     """Persons of this radius that a hexagonal lattice with 2 cm clearance fits into ``area`` m² (about 90 %)."""
     d = 2.0 * radius + 0.02
-    return int(0.9 * area * 2.0 / (math.sqrt(3.0) * d * d))
+    persons = 0.9 * area * 2.0 / (math.sqrt(3.0) * d * d)
+    return int(persons) if math.isfinite(persons) else 0
 
 
 def _read_plan(
     ctx: _Ctx, raw: Any, field: str, exits: Mapping[str, Exit], populations: Mapping[str, Population]
 ) -> Plan:
     d = ctx.mapping(raw, field, ("id", "description", "close_exits", "assign_exits"), ("id",))
-    closed = tuple(ctx.ref(e, f"{field}.close_exits[{i}]", exits, "exit") for i, e in enumerate(ctx.seq(d.get("close_exits", []), f"{field}.close_exits")))
+    closed = tuple(
+        ctx.ref(e, f"{field}.close_exits[{i}]", exits, "exit")
+        for i, e in enumerate(ctx.seq(d.get("close_exits", []), f"{field}.close_exits"))
+    )
     assign: dict[str, tuple[str, ...]] = {}
     raw_assign = d.get("assign_exits", {})
     if not isinstance(raw_assign, Mapping):
-        ctx.fail(f"{field}.assign_exits", "must map population ids to exit ids", raw_assign, "write e.g. {visitors: [exit_A, exit_B]}")
+        ctx.fail(
+            f"{field}.assign_exits",
+            "must map population ids to exit ids",
+            raw_assign,
+            "write e.g. {visitors: [exit_A, exit_B]}",
+        )
     for pop, ex in raw_assign.items():
-        f = f"{field}.assign_exits.{pop}"
+        f = f"{field}.assign_exits.{_key_name(pop)}"
         ctx.ref(pop, f, populations, "population")
         ex_list = [ex] if isinstance(ex, str) else ctx.seq(ex, f, min_len=1)
         ids = tuple(ctx.ref(e, f"{f}[{i}]", exits, "exit") for i, e in enumerate(ex_list))
@@ -336,46 +472,99 @@ def _read_plan(
                 ctx.fail(f, "assigns an exit that this plan closes", e, "assign an open exit or do not close it")
         assign[pop] = ids
     description = ctx.text(d.get("description", ""), f"{field}.description")
-    return Plan(id=ctx.ident(d["id"], f"{field}.id"), description=description, close_exits=closed, assign_exits=MappingProxyType(assign))
+    return Plan(
+        id=ctx.ident(d["id"], f"{field}.id"),
+        description=description,
+        close_exits=closed,
+        assign_exits=MappingProxyType(assign),
+    )
 
 
 def _read_simulation(ctx: _Ctx, raw: Any) -> SimulationSettings:
-    d = ctx.mapping(raw, "simulation", ("dt", "max_time", "model", "grid_cell", "exit_choice_interval", "record_interval", "trajectory_interval"))
+    d = ctx.mapping(
+        raw,
+        "simulation",
+        ("dt", "max_time", "model", "grid_cell", "exit_choice_interval", "record_interval", "trajectory_interval"),
+    )
     base = SimulationSettings()
     return SimulationSettings(
         dt=ctx.number(d.get("dt", base.dt), "simulation.dt", min=0.001, max=0.2, unit="s"),
         max_time=ctx.number(d.get("max_time", base.max_time), "simulation.max_time", min=1.0, unit="s"),
         model=ctx.choice(d.get("model", base.model), "simulation.model", MODELS),
         grid_cell=ctx.number(d.get("grid_cell", base.grid_cell), "simulation.grid_cell", min=0.02, max=0.5, unit="m"),
-        exit_choice_interval=ctx.number(d.get("exit_choice_interval", base.exit_choice_interval), "simulation.exit_choice_interval", min=0.1, unit="s"),
-        record_interval=ctx.number(d.get("record_interval", base.record_interval), "simulation.record_interval", min=0.05, unit="s"),
-        trajectory_interval=ctx.number(d.get("trajectory_interval", base.trajectory_interval), "simulation.trajectory_interval", min=0.01, unit="s"),
+        exit_choice_interval=ctx.number(
+            d.get("exit_choice_interval", base.exit_choice_interval),
+            "simulation.exit_choice_interval",
+            min=0.1,
+            unit="s",
+        ),
+        record_interval=ctx.number(
+            d.get("record_interval", base.record_interval), "simulation.record_interval", min=0.05, unit="s"
+        ),
+        trajectory_interval=ctx.number(
+            d.get("trajectory_interval", base.trajectory_interval), "simulation.trajectory_interval", min=0.01, unit="s"
+        ),
     )
 
 
-def _check_reachability(ctx: _Ctx, levels: Mapping[str, Level], exits: Mapping[str, Exit], pops: list[Population], plans: list[Plan]) -> None:
-    """Every population must reach at least one of its usable exits, in every plan (same connected part)."""
-    parts: dict[str, list[shapely.Geometry]] = {lid: list(getattr(lv.free_space, "geoms", [lv.free_space])) for lid, lv in levels.items()}
+def _check_reachability(
+    ctx: _Ctx,
+    levels: Mapping[str, Level],
+    exits: Mapping[str, Exit],
+    pops: list[Population],
+    plans: list[Plan],
+    profiles: Mapping[str, Profile],
+) -> None:
+    """Everyone must be able to walk to one of their usable exits, in every plan.
 
-    def part_of(level: str, geom: shapely.Geometry) -> set[int]:
-        return {i for i, g in enumerate(parts[level]) if g.buffer(ON_BOUNDARY_TOL).intersects(geom)}
+    Walls or obstacles from edge to edge cut a level's free space into parts that are not connected; a person
+    reaches only the exits on the boundary of the part where they start. So every part in which a population
+    places people (its area there, at one body radius from walls, is not empty) needs a usable exit. Exits
+    must be on the population's level (stairs between levels are not modelled yet).
+    """
+    parts = {lid: list(getattr(lv.free_space, "geoms", [lv.free_space])) for lid, lv in levels.items()}
+    grown = {lid: [g.buffer(ON_BOUNDARY_TOL) for g in gs] for lid, gs in parts.items()}
+    exit_parts = {
+        e.id: {j for j, g in enumerate(grown[e.level]) if g.intersects(LineString(e.line))} for e in exits.values()
+    }
 
-    for k, plan in enumerate(plans or [Plan(id="base")]):
+    def parts_with_people(pop: Population) -> list[int]:
+        overlap = [pop.area.intersection(g) for g in parts[pop.level]]
+        radius = profiles[pop.profile].radius
+        inner = [j for j, o in enumerate(overlap) if o.buffer(-radius).area > 0]
+        return inner or [j for j, o in enumerate(overlap) if o.area > 0]
+
+    def stranded(pop: Population, usable: list[Exit], where: list[int]) -> list[int]:
+        reached = set().union(*(exit_parts[e.id] for e in usable if e.level == pop.level))
+        return [j for j in where if j not in reached]
+
+    people = [(i, pop, parts_with_people(pop)) for i, pop in enumerate(pops) if pop.count > 0]
+    for i, pop, where in people:
+        if stranded(pop, list(exits.values()), where):
+            ctx.geometry_fail(
+                f"populations[{i}].area",
+                f"population '{pop.id}' cannot reach any exit: (part of) its area lies where walls or obstacles cut "
+                f"level '{pop.level}' off from every exit",
+                pop.area.wkt,
+                "add an exit to that part of the level, or move the area (or the obstacles) so it connects to an exit",
+            )
+    for k, plan in enumerate(plans):
         open_exits = [e for e in exits.values() if e.id not in plan.close_exits]
-        for i, pop in enumerate(pops):
-            if pop.count == 0:
+        for _, pop, where in people:
+            assigned = plan.assign_exits.get(pop.id)
+            usable = [e for e in open_exits if assigned is None or e.id in assigned]
+            if not stranded(pop, usable, where):
                 continue
-            allowed = [e for e in open_exits if e.id in plan.assign_exits.get(pop.id, [x.id for x in open_exits])]
-            pop_parts = part_of(pop.level, pop.area)
-            ok = any(e.level == pop.level and part_of(e.level, LineString(e.line)) & pop_parts for e in allowed)
-            if not ok:
-                where = f"plans[{k}]" if plans else f"populations[{i}]"
-                ctx.fail(
-                    where,
-                    f"population '{pop.id}' cannot reach any open exit (on level '{pop.level}', connected to its area)",
-                    [e.id for e in allowed],
-                    "open or assign an exit that can be walked to from the population's area",
-                )
+            if assigned is not None:
+                field, value, what = f"plans[{k}].assign_exits.{pop.id}", assigned, "the exits this plan assigns it"
+            else:
+                field, value, what = f"plans[{k}].close_exits", plan.close_exits, "the exits this plan leaves open"
+            ctx.fail(
+                field,
+                f"plan '{plan.id}': population '{pop.id}' cannot reach any of {what} (level '{pop.level}')",
+                value,
+                f"keep open (or assign) an exit that population '{pop.id}' can walk to",
+            )
 
 
 def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None = None) -> Scenario:
@@ -399,30 +588,48 @@ def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None 
         ctx.text(d["description"], "description")
     calibration = ctx.choice(d.get("calibration", "empirical"), "calibration", CALIBRATIONS)
 
-    level_list = [_read_level(ctx, lv, f"levels[{i}]") for i, lv in enumerate(ctx.seq(d["levels"], "levels", min_len=1))]
+    level_list = []
+    for i, raw in enumerate(ctx.seq(d["levels"], "levels", min_len=1)):
+        with ctx.geometry_guard(f"levels[{i}]"):
+            level_list.append(_read_level(ctx, raw, f"levels[{i}]"))
     ctx.unique([lv.id for lv in level_list], "levels")
     levels = {lv.id: lv for lv in level_list}
 
-    exit_list = [_read_exit(ctx, e, f"exits[{i}]", levels) for i, e in enumerate(ctx.seq(d["exits"], "exits", min_len=1))]
+    exit_list = []
+    for i, raw in enumerate(ctx.seq(d["exits"], "exits", min_len=1)):
+        with ctx.geometry_guard(f"exits[{i}]"):
+            exit_list.append(_read_exit(ctx, raw, f"exits[{i}]", levels))
     ctx.unique([e.id for e in exit_list], "exits")
     exits = {e.id: e for e in exit_list}
 
     profiles: dict[str, Profile] = dict(BUILTIN_PROFILES)
     raw_profiles = d.get("profiles", {})
     if not isinstance(raw_profiles, Mapping):
-        ctx.fail("profiles", "must map profile names to {speed, radius}", raw_profiles, "write e.g. adult: {speed: 1.34, radius: 0.2}")
+        ctx.fail(
+            "profiles",
+            "must map profile names to {speed, radius}",
+            raw_profiles,
+            "write e.g. adult: {speed: 1.34, radius: 0.2}",
+        )
     for pname, praw in raw_profiles.items():
-        profiles[ctx.ident(pname, f"profiles.{pname}")] = _read_profile(ctx, pname, praw, f"profiles.{pname}")
+        f = f"profiles.{_key_name(pname)}"
+        profiles[ctx.ident(pname, f)] = _read_profile(ctx, pname, praw, f)
 
-    pop_list = [_read_population(ctx, p, f"populations[{i}]", levels, profiles) for i, p in enumerate(ctx.seq(d["populations"], "populations", min_len=1))]
+    pop_list = []
+    for i, raw in enumerate(ctx.seq(d["populations"], "populations", min_len=1)):
+        with ctx.geometry_guard(f"populations[{i}]"):
+            pop_list.append(_read_population(ctx, raw, f"populations[{i}]", levels, profiles))
     ctx.unique([p.id for p in pop_list], "populations")
     pops = {p.id: p for p in pop_list}
 
-    plan_list = [_read_plan(ctx, p, f"plans[{i}]", exits, pops) for i, p in enumerate(ctx.seq(d.get("plans", []), "plans"))]
+    plan_list = [
+        _read_plan(ctx, p, f"plans[{i}]", exits, pops) for i, p in enumerate(ctx.seq(d.get("plans", []), "plans"))
+    ]
     ctx.unique([p.id for p in plan_list], "plans")
 
     simulation = _read_simulation(ctx, d.get("simulation", {}))
-    _check_reachability(ctx, levels, exits, pop_list, plan_list)
+    with ctx.geometry_guard("populations"):
+        _check_reachability(ctx, levels, exits, pop_list, plan_list, profiles)
 
     if sha256 is None:
         sha256 = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -455,17 +662,49 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     source = str(path)
     try:
         raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file ({exc.strerror or exc})", file=source, fix="check the path") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioError(f"cannot read the file ({reason})", file=source, fix="check the path") from None
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
-    except UnicodeDecodeError:
-        raise ScenarioError("file is not UTF-8 text", file=source, fix="save the scenario as UTF-8 YAML") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"file is not UTF-8 text (byte {exc.start})", file=source, fix="save the scenario as UTF-8 YAML"
+        ) from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "YAML"
-        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-        raise ScenarioError(f"not valid YAML: {problem}", file=source, field=where, fix="correct the YAML syntax at that place") from None
+        raise _yaml_error(source, text, exc) from None
+    except RecursionError:
+        raise ScenarioError(
+            "not valid YAML: lists or mappings nested too deeply",
+            file=source,
+            fix="flatten the structure (a scenario needs only a few levels of nesting)",
+        ) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value the YAML constructors cannot convert
+        raise ScenarioError(
+            f"not valid YAML: {exc}", file=source, fix="correct the value or remove its '!!' tag"
+        ) from None
     return scenario_from_dict(data, source=source, sha256=hashlib.sha256(raw).hexdigest())
 
 
+def _yaml_error(source: str, text: str, exc: yaml.YAMLError) -> ScenarioError:
+    """The one-line error for a YAML syntax error: where it is (line, column), what is wrong, how to fix."""
+    mark = getattr(exc, "problem_mark", None)
+    where = "YAML"
+    if mark is not None:
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+    elif isinstance(exc, yaml.reader.ReaderError):  # a bad character: only its offset is known
+        before = text[: exc.position]
+        where = f"line {before.count(chr(10)) + 1}, column {exc.position - before.rfind(chr(10))}"
+    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+    context = getattr(exc, "context", None)
+    if context:  # e.g. 'while parsing a flow sequence': what the reader was in the middle of
+        problem = f"{context}: {problem}"
+    if problem.startswith("duplicate key"):
+        fix = "remove or rename one of the two keys (YAML would silently drop the first)"
+    elif "could not determine a constructor for the tag" in problem:
+        fix = "remove the '!!' tag: scenario files hold plain data (text, numbers, lists, mappings)"
+    else:
+        fix = "correct the YAML syntax at that place"
+    return ScenarioError(f"not valid YAML: {problem}", file=source, field=where, fix=fix)

@@ -7,9 +7,9 @@ the invariants stated here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
 
 import shapely
 from shapely.geometry import LineString, Polygon
@@ -214,7 +214,7 @@ class Scenario:
         """Number of persons in all populations."""
         return sum(p.count for p in self.populations)
 
-    def scaled(self, agents: int) -> "Scenario":
+    def scaled(self, agents: int) -> Scenario:
         """A copy whose population counts are rescaled proportionally to ``agents`` persons in total.
 
         Counts are rounded by the largest-remainder method, so they add up to exactly ``agents``.
@@ -233,5 +233,5 @@ class Scenario:
         order = sorted(range(len(exact)), key=lambda i: exact[i] - counts[i], reverse=True)
         for i in order[: agents - sum(counts)]:
             counts[i] += 1
-        pops = tuple(replace(p, count=c) for p, c in zip(self.populations, counts))
+        pops = tuple(replace(p, count=c) for p, c in zip(self.populations, counts, strict=True))
         return replace(self, populations=pops)
