@@ -72,9 +72,21 @@ class CrowdModel(mesa.Model):
 
         n = self.state.n
         w = self.world
+        # neighbour search: agents sorted into bins (BIN_SPLIT x BIN_SPLIT per world cell), see StepContext
+        split = kernels.BIN_SPLIT
         self._cell_of = np.empty(n, dtype=np.int64)
-        self._cell_start = np.zeros(w.cell_nx * w.cell_ny + 1, dtype=np.int64)
-        self._cell_items = np.empty(n, dtype=np.int64)
+        self._bin_of = np.empty(n, dtype=np.int64)
+        n_bins = w.cell_nx * split * w.cell_ny * split
+        self._bin_start = np.zeros(n_bins + 1, dtype=np.int64)
+        self._sort_counts = np.zeros((kernels.SORT_CHUNKS, n_bins), dtype=np.int64)
+        self._order = np.empty(n, dtype=np.int64)
+        self._sorted_xyr = np.empty((3, n))
+        self._ctx = StepContext(
+            world=w, exit_open=self.exit_open, cell_of=self._cell_of, n_inside=0, order=self._order,
+            sorted_xyr=self._sorted_xyr, bin_start=self._bin_start, bin_x0=w.cell_x0, bin_y0=w.cell_y0,
+            bin_size=w.cell_size / split, bin_nx=w.cell_nx * split, bin_ny=w.cell_ny * split, bin_max=0, t=0.0,
+            dt=self.dt,
+        )
         self._vel = np.zeros((n, 2))
         self._new_pos = np.empty((n, 2))
         self._crossed = np.empty(n, dtype=np.int32)
@@ -134,38 +146,38 @@ class CrowdModel(mesa.Model):
 
     # -- the step ------------------------------------------------------------------------------------------
     def step(self) -> None:
-        """Advance one time step ``dt``."""
+        """Advance one time step ``dt``.
+
+        Every pass over the agents is a numba kernel (no numpy reductions over all agents here), so the
+        Python overhead per step does not grow with the number of agents.
+        """
         st = self.state
         w = self.world
         t = self.t
-        starting = (st.status == WAITING) & (st.t_start <= t + 1e-9)
-        st.status[starting] = MOVING
+        kernels.start_moving(st.status, st.t_start, t)
         done = self.steps - 1  # mesa counts this step before calling us
         if done > 0 and done % self._choice_every == 0:
             update_choice(st, w, self.exit_open, self._choice_rng)
-        kernels.build_cell_list(
-            st.pos, st.status, w.cell_x0, w.cell_y0, w.cell_size, w.cell_nx, w.cell_ny,
-            self._cell_of, self._cell_start, self._cell_items,
+        n_inside, n_moving, bin_max = kernels.sort_agents(
+            st.pos, st.status, st.radius, w.cell_x0, w.cell_y0, w.cell_size, w.cell_nx, w.cell_ny,
+            kernels.BIN_SPLIT, self._cell_of, self._bin_of, self._bin_start, self._order, self._sorted_xyr,
+            self._sort_counts,
         )
-        ctx = StepContext(
-            world=w, exit_open=self.exit_open, cell_of=self._cell_of, cell_start=self._cell_start,
-            cell_items=self._cell_items, t=t, dt=self.dt,
-        )
+        ctx = self._ctx
+        ctx.n_inside = n_inside
+        ctx.bin_max = bin_max
+        ctx.t = t
         self.pedestrian_model.velocities(st, ctx, self._vel)
         kernels.integrate(
             st.pos, self._vel, st.status, st.radius, self.dt, self._cell_of, w.segments, w.segment_exit,
             self.exit_open, w.cell_seg_start, w.cell_seg_items, self.pedestrian_model.wall_fraction,
             self._new_pos, self._crossed, self._frac,
         )
-        self.agent_steps += int((st.status == MOVING).sum())
+        self.agent_steps += n_moving
+        # the new positions and velocities become the state; the old arrays are next step's buffers
         st.pos, self._new_pos = self._new_pos, st.pos
-        st.vel[:] = self._vel
-        out = self._crossed >= 0
-        if out.any():
-            st.status[out] = SAFE
-            st.exit_index[out] = self._crossed[out]
-            st.t_exit[out] = t + self._frac[out] * self.dt
-            st.vel[out] = 0.0
+        st.vel, self._vel = self._vel, st.vel
+        kernels.apply_crossings(self._crossed, self._frac, t, self.dt, st.status, st.exit_index, st.t_exit, st.vel)
         self.t = self.steps * self.dt
         self._observe()
 

@@ -23,10 +23,21 @@ __all__ = ["PedestrianModel", "StepContext"]
 class StepContext:
     """What a model may read in one step besides the agent state.
 
+    The neighbour search uses bins finer than the world's neighbour grid: each world cell (side
+    ``world.cell_size``, the model's cut-off) is split into ``k x k`` bins (``k`` =
+    :data:`sim.crowd.kernels.BIN_SPLIT`), numbered row-major, so a run of columns in one row of bins is a
+    contiguous slice of ``order`` and ``sorted_xyr``.
+
     Attributes:
         world: the static world (walls, exits, navigation fields).
         exit_open: (K,) uint8, 1 where the exit is open.
-        cell_of, cell_start, cell_items: the neighbour cell list of this step.
+        cell_of: (N,) world neighbour-grid cell of each agent (indexes ``world.cell_seg_*``), -1 once safe.
+        n_inside: agents still inside (waiting or moving) this step: the valid length of ``order``.
+        order: (N,) agent indices sorted by bin (first ``n_inside`` entries valid).
+        sorted_xyr: (3, N) x, y and radius of the agents in ``order``'s order (first ``n_inside`` columns).
+        bin_start: (bin_nx * bin_ny + 1,) CSR offsets of each bin's slice of ``order``.
+        bin_x0, bin_y0, bin_size, bin_nx, bin_ny: origin [m], side [m] and counts of the bins.
+        bin_max: the most agents in one bin this step (bounds the size of a neighbourhood).
         t: current time [s].
         dt: time step [s].
     """
@@ -34,8 +45,16 @@ class StepContext:
     world: World
     exit_open: np.ndarray
     cell_of: np.ndarray
-    cell_start: np.ndarray
-    cell_items: np.ndarray
+    n_inside: int
+    order: np.ndarray
+    sorted_xyr: np.ndarray
+    bin_start: np.ndarray
+    bin_x0: float
+    bin_y0: float
+    bin_size: float
+    bin_nx: int
+    bin_ny: int
+    bin_max: int
     t: float
     dt: float
 

@@ -23,7 +23,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from sim.crowd.kernels import MOVING, closest_point
 from sim.crowd.models.base import PedestrianModel, StepContext
@@ -43,7 +46,12 @@ class CSMParameters:
         neighbour_range: D, range of the repulsion between agents [m].
         wall_strength: b, strength of the repulsion from walls [-].
         wall_range: D_w, range of the repulsion from walls [m].
-        cutoff: neighbours farther than this are ignored [m].
+        cutoff: neighbours farther than this are ignored [m]; also the side of the neighbour grid's cells.
+            It bounds the repulsion (a neighbour at the cut-off adds at most ``a exp((l - cutoff) / D)``,
+            about 1e-6 at 2 m) and what an agent sees ahead: the speed ``min(v0, gap / T)`` saturates at
+            ``(cutoff - l) / T`` (1.6 m/s at 2 m), so a smaller cut-off lets agents faster than that walk
+            at ``v0`` behind someone farther than the cut-off. The work per step grows with the area
+            searched, about ``cutoff**2``.
     """
 
     time_gap: float = 1.0
@@ -54,125 +62,300 @@ class CSMParameters:
     cutoff: float = 2.0
 
 
+# -- vectorisable building blocks -------------------------------------------------------------------------
+# The neighbour loops below are written so that LLVM turns them into SIMD loops (4 doubles per AVX2
+# instruction): no branches inside (masks instead), no library calls. ``math.exp`` is a libm call that LLVM
+# cannot vectorise (numba has no SVML here), and Python's ``min`` of floats is not recognised as a
+# min-reduction; the helpers below fill these gaps.
+
+
+@intrinsic
+def _as_float(typingctx, bits):  # pragma: no cover - compiled
+    """Reinterpret the bits of an int64 as a float64."""
+    sig = types.float64(types.int64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return sig, codegen
+
+
+@intrinsic
+def _as_bits(typingctx, x):  # pragma: no cover - compiled
+    """Reinterpret the bits of a float64 as an int64."""
+    sig = types.int64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return sig, codegen
+
+
+@intrinsic
+def _fmin(typingctx, a, b):  # pragma: no cover - compiled
+    """``min(a, b)`` as LLVM's ``minnum``, which the loop vectoriser can reduce over SIMD lanes."""
+    sig = types.float64(types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        d = ir.DoubleType()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(d, [d, d]), "llvm.minnum.f64")
+        return builder.call(fn, args, fastmath=("fast",))
+
+    return sig, codegen
+
+
+@intrinsic
+def _prefetch(typingctx, arr, index):  # pragma: no cover - compiled
+    """Ask the CPU to fetch the cache line of ``arr.flat[index]`` (a hint: no effect on results)."""
+    sig = types.void(arr, index)
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        ptr = builder.bitcast(builder.gep(data, [args[1]]), ir.IntType(8).as_pointer())
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [ptr.type, i32, i32, i32]), "llvm.prefetch.p0"
+        )
+        builder.call(fn, [ptr, i32(0), i32(3), i32(1)])  # read, keep in all cache levels, data
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two parts (Cody & Waite): k * _LN2_HI is exact
+_LN2_LO = 1.90821492927058770002e-10
+_SHIFT = 6755399441055744.0  # 1.5 * 2**52: adding it to an integral float puts the integer in the low bits
+_SHIFT_BITS = int(np.float64(_SHIFT).view(np.int64))
+_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13 = (1.0 / math.factorial(i) for i in range(2, 14))
+
+
+# Without "reassoc" among the fast-math flags: the Cody-Waite reduction below must be evaluated as written.
+# The function is small, so LLVM inlines it into the (fully fast-math) neighbour loops and vectorises it.
+@njit(cache=True, fastmath={"nnan", "ninf", "nsz", "arcp", "contract", "afn"})
+def _exp(x: float) -> float:  # pragma: no cover - compiled
+    """``exp(x)`` within 1 ulp of the C library's (measured) for ``x`` in [-708, 709] (clamped there).
+
+    Range reduction ``x = k ln2 + r`` with ``|r| <= ln2 / 2``, ``exp(r)`` by its Taylor polynomial of
+    degree 13 (truncation error < 1e-17), and ``2**k`` built directly in the exponent bits.
+    """
+    x = min(max(x, -708.0), 709.0)
+    k = np.floor(x * _LOG2E + 0.5)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    # Estrin's scheme: a shallower dependency chain than Horner's, so consecutive SIMD iterations overlap;
+    # the leading 1 is added last, which keeps the result within 1 ulp
+    r2 = r * r
+    r4 = r2 * r2
+    q03 = r + (_C2 + _C3 * r) * r2
+    q47 = (_C4 + _C5 * r) + (_C6 + _C7 * r) * r2
+    q8b = (_C8 + _C9 * r) + (_C10 + _C11 * r) * r2
+    p = 1.0 + ((q03 + q47 * r4) + (q8b + (_C12 + _C13 * r) * r4) * (r4 * r4))
+    return p * _as_float((_as_bits(k + _SHIFT) - _SHIFT_BITS + 1023) << 52)
+
+
+#: Agents (in bin order) per parallel work item: a thread handles agents close in space, which share
+#: their neighbourhoods, and each work item sets up its scratch buffers once.
+BLOCK = 256
+#: Offset [m] of the padding entries of a neighbourhood list from its bin: far beyond any cut-off.
+_FAR = 1e6
+
+
 @njit(cache=True, parallel=True, fastmath=True)
 def _csm_velocities(
-    pos, v0, radius, status, target,
-    cell_of, cell_start, cell_items, cnx, cny,
+    v0, status, target, n_inside, order, sorted_xyr,
+    bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
     segs, seg_exit, exit_open, cseg_start, cseg_items,
     dist, dirx, diry, nav_x0, nav_y0, nav_h,
     time_gap, a_n, d_n, a_w, d_w, cutoff, out,
 ):  # pragma: no cover - compiled
-    n = pos.shape[0]
+    """Velocity of every agent (rows of ``out``); zero for agents not moving.
+
+    Agents are visited in bin order (``order``, see :class:`StepContext`), in blocks of ``BLOCK``. For
+    each bin, the agents of the bins that can hold neighbours within the cut-off (a fixed pattern of bins
+    around it) are copied into a contiguous list, padded to whole SIMD vectors, and every agent of the
+    bin scans that list twice with branch-free (masked) SIMD loops: first the repulsion sum, then the
+    closest agent ahead. The neighbour set is exactly that of the model (every other agent closer than
+    the cut-off, up to rounding at exactly the cut-off distance, as with any cell list); only the order of
+    the floating-point sums differs from a plain loop, and ``exp`` is :func:`_exp` (within 1 ulp).
+
+    Each agent's row is computed from the old state only, in an order fixed by the data, so the result
+    does not depend on the number of threads.
+    """
+    n = status.shape[0]
     cut2 = cutoff * cutoff
+    inv_dn = 1.0 / d_n
+    sx = sorted_xyr[0]
+    sy = sorted_xyr[1]
+    sr = sorted_xyr[2]
+    # Neighbourhood pattern: rows -R..R of bins around an agent's bin and, for each, the columns that can
+    # hold a point closer than the cut-off to some point of the agent's bin.
+    n_rows = int(math.ceil(cutoff / bin_size))
+    reach = np.empty(2 * n_rows + 1, dtype=np.int64)
+    pattern_bins = 0
+    for dr in range(-n_rows, n_rows + 1):
+        gap_y = max(abs(dr) - 1, 0) * bin_size
+        if gap_y >= cutoff:
+            reach[dr + n_rows] = -1
+        else:
+            reach[dr + n_rows] = int(math.ceil(math.sqrt(cut2 - gap_y * gap_y) / bin_size))
+            pattern_bins += 2 * reach[dr + n_rows] + 1
+    # scratch length: a neighbourhood holds at most pattern_bins * bin_max agents, plus SIMD padding; the
+    # rows of the scratch array are kept off multiples of 4 KiB apart (cache-set and store-forwarding
+    # aliasing between the lists would otherwise slow the copies)
+    cap = ((min(pattern_bins * bin_max, n_inside) + 3) // 4) * 4 + 4
+    if (cap * 8) % 4096 < 256:
+        cap += 40
+
+    # agents not moving (waiting, or safe and thus not in ``order``) stand still
     for i in prange(n):
-        out[i, 0] = 0.0
-        out[i, 1] = 0.0
         if status[i] != MOVING:
-            continue
-        xi = pos[i, 0]
-        yi = pos[i, 1]
-        ri = radius[i]
-        k = target[i]
-        e0x, e0y = sample_direction(dirx[k], diry[k], dist[k], xi, yi, nav_x0, nav_y0, nav_h)
-        c = cell_of[i]
-        ccx = c % cnx
-        ccy = c // cnx
-        # repulsion from neighbours
-        rx = 0.0
-        ry = 0.0
-        for oy in range(-1, 2):
-            cy = ccy + oy
-            if cy < 0 or cy >= cny:
+            out[i, 0] = 0.0
+            out[i, 1] = 0.0
+
+    fny = dist.shape[1]
+    fnx = dist.shape[2]
+    dist_flat = dist.reshape(dist.size)
+    dirx_flat = dirx.reshape(dirx.size)
+    diry_flat = diry.reshape(diry.size)
+    n_blocks = (n_inside + BLOCK - 1) // BLOCK
+    for blk in prange(n_blocks):
+        k0 = blk * BLOCK
+        k1 = min(k0 + BLOCK, n_inside)
+        nb = np.empty((4, cap))  # neighbourhood list: x, y, radius, distance
+        nx_ = nb[0]
+        ny_ = nb[1]
+        nr_ = nb[2]
+        nd_ = nb[3]
+        e0 = np.empty((2, BLOCK))
+        # Desired directions first, in their own loops. The navigation fields are large (tens of MB for big
+        # floors) and each agent reads 2 x 2 cells of three of them: first request the cache lines of the
+        # whole block, then interpolate, so that the memory latencies overlap instead of stalling each
+        # agent's computation in turn.
+        for k in range(k0, k1):
+            i = order[k]
+            if status[i] == MOVING:
+                ix = min(max(int((sx[k] - nav_x0) / nav_h - 0.5), 0), fnx - 2)
+                iy = min(max(int((sy[k] - nav_y0) / nav_h - 0.5), 0), fny - 2)
+                at = (target[i] * fny + iy) * fnx + ix
+                _prefetch(dist_flat, at)
+                _prefetch(dist_flat, at + fnx)
+                _prefetch(dirx_flat, at)
+                _prefetch(dirx_flat, at + fnx)
+                _prefetch(diry_flat, at)
+                _prefetch(diry_flat, at + fnx)
+        for k in range(k0, k1):
+            i = order[k]
+            if status[i] == MOVING:
+                tk = target[i]
+                e0[0, k - k0], e0[1, k - k0] = sample_direction(
+                    dirx[tk], diry[tk], dist[tk], sx[k], sy[k], nav_x0, nav_y0, nav_h
+                )
+        b = np.searchsorted(bin_start, k0, side="right") - 1  # the bin of agent k0
+        listed = -1  # the bin whose neighbourhood the list holds
+        m = 0
+        for k in range(k0, k1):
+            while bin_start[b + 1] <= k:
+                b += 1
+            i = order[k]
+            if status[i] != MOVING:
                 continue
-            for ox in range(-1, 2):
-                cx = ccx + ox
-                if cx < 0 or cx >= cnx:
+            if listed != b:
+                listed = b
+                bx = b % bin_nx
+                by = b // bin_nx
+                m = 0
+                for dr in range(-n_rows, n_rows + 1):
+                    row = by + dr
+                    if row < 0 or row >= bin_ny or reach[dr + n_rows] < 0:
+                        continue
+                    # the pattern's columns of this row are consecutive bins: one contiguous slice
+                    lo = bin_start[row * bin_nx + max(bx - reach[dr + n_rows], 0)]
+                    hi = bin_start[row * bin_nx + min(bx + reach[dr + n_rows], bin_nx - 1) + 1]
+                    for q in range(lo, hi):
+                        nx_[m] = sx[q]
+                        ny_[m] = sy[q]
+                        nr_[m] = sr[q]
+                        m += 1
+                # pad to whole SIMD vectors so that no iteration falls to a slow scalar remainder loop
+                while m % 4 != 0:
+                    nx_[m] = sx[k] + _FAR
+                    ny_[m] = sy[k] + _FAR
+                    nr_[m] = 0.0
+                    m += 1
+            xi = sx[k]
+            yi = sy[k]
+            ri = sr[k]
+            e0x = e0[0, k - k0]
+            e0y = e0[1, k - k0]
+            # -- repulsion from neighbours: every other agent closer than the cut-off ---------------------
+            # (masked: entries beyond the cut-off, the agent itself and padding contribute exactly 0)
+            rx = 0.0
+            ry = 0.0
+            for p in range(m):
+                dx = xi - nx_[p]
+                dy = yi - ny_[p]
+                d2 = dx * dx + dy * dy
+                d = math.sqrt(d2)
+                nd_[p] = d
+                near = 1.0 if (d2 < cut2) & (d2 > 1e-18) else 0.0
+                d = max(d, 1e-9)
+                inv_d = 1.0 / d
+                # anticipation: neighbours ahead (along e0) repel fully, those behind not at all
+                w = 0.5 * (1.0 - (e0x * dx + e0y * dy) * inv_d)
+                s = near * w * a_n * _exp((ri + nr_[p] - d) * inv_dn) * inv_d
+                rx += s * dx
+                ry += s * dy
+            # -- repulsion from walls (and closed exits) -------------------------------------------------
+            c = cell_of[i]
+            wx = 0.0
+            wy = 0.0
+            for kk in range(cseg_start[c], cseg_start[c + 1]):
+                sg = cseg_items[kk]
+                e = seg_exit[sg]
+                if e >= 0 and exit_open[e]:
                     continue
-                cc = cy * cnx + cx
-                for kk in range(cell_start[cc], cell_start[cc + 1]):
-                    j = cell_items[kk]
-                    if j == i:
-                        continue
-                    dx = xi - pos[j, 0]
-                    dy = yi - pos[j, 1]
-                    d2 = dx * dx + dy * dy
-                    if d2 >= cut2 or d2 <= 1e-18:
-                        continue
-                    d = math.sqrt(d2)
-                    # anticipation: neighbours ahead (along e0) repel fully, those behind not at all
-                    w = 0.5 * (1.0 - (e0x * dx + e0y * dy) / d)
-                    s = w * a_n * math.exp((ri + radius[j] - d) / d_n) / d
-                    rx += s * dx
-                    ry += s * dy
-        # repulsion from walls (and closed exits)
-        wx = 0.0
-        wy = 0.0
-        for kk in range(cseg_start[c], cseg_start[c + 1]):
-            m = cseg_items[kk]
-            e = seg_exit[m]
-            if e >= 0 and exit_open[e]:
-                continue
-            px, py = closest_point(xi, yi, segs[m, 0], segs[m, 1], segs[m, 2], segs[m, 3])
-            dx = xi - px
-            dy = yi - py
-            d = math.sqrt(dx * dx + dy * dy)
-            if d <= 1e-9 or d >= cutoff:
-                continue
-            s = a_w * math.exp((ri - d) / d_w) / d
-            wx += s * dx
-            wy += s * dy
-        ex = e0x + rx
-        ey = e0y + ry
-        # walls: remove (in proportion to their repulsion, at most fully) the part of the direction that
-        # points into them, so walls deflect people along themselves but never turn them back
-        wn = math.sqrt(wx * wx + wy * wy)
-        if wn > 1e-12:
-            nx_ = wx / wn
-            ny_ = wy / wn
-            into = ex * nx_ + ey * ny_
-            if into < 0.0:
-                f = min(wn, 1.0)
-                ex -= f * into * nx_
-                ey -= f * into * ny_
-        norm = math.sqrt(ex * ex + ey * ey)
-        if norm < 1e-12:
-            continue
-        ex /= norm
-        ey /= norm
-        # speed: distance to the closest agent ahead within the corridor of width l
-        smin = 1e30
-        for oy in range(-1, 2):
-            cy = ccy + oy
-            if cy < 0 or cy >= cny:
-                continue
-            for ox in range(-1, 2):
-                cx = ccx + ox
-                if cx < 0 or cx >= cnx:
+                px, py = closest_point(xi, yi, segs[sg, 0], segs[sg, 1], segs[sg, 2], segs[sg, 3])
+                dx = xi - px
+                dy = yi - py
+                d = math.sqrt(dx * dx + dy * dy)
+                if d <= 1e-9 or d >= cutoff:
                     continue
-                cc = cy * cnx + cx
-                for kk in range(cell_start[cc], cell_start[cc + 1]):
-                    j = cell_items[kk]
-                    if j == i:
-                        continue
-                    dx = pos[j, 0] - xi
-                    dy = pos[j, 1] - yi
-                    ahead = ex * dx + ey * dy
-                    if ahead <= 0.0:
-                        continue
-                    l = ri + radius[j]
-                    if abs(ex * dy - ey * dx) >= l:
-                        continue
-                    d2 = dx * dx + dy * dy
-                    if d2 >= cut2:
-                        continue
-                    gap = math.sqrt(d2) - l
-                    if gap < smin:
-                        smin = gap
-        v = v0[i]
-        if smin < 1e29:
-            v = min(v, max(0.0, smin / time_gap))
-        out[i, 0] = v * ex
-        out[i, 1] = v * ey
+                s = a_w * math.exp((ri - d) / d_w) / d
+                wx += s * dx
+                wy += s * dy
+            ex = e0x + rx
+            ey = e0y + ry
+            # walls: remove (in proportion to their repulsion, at most fully) the part of the direction
+            # that points into them, so walls deflect people along themselves but never turn them back
+            wn = math.sqrt(wx * wx + wy * wy)
+            if wn > 1e-12:
+                wnx = wx / wn
+                wny = wy / wn
+                into = ex * wnx + ey * wny
+                if into < 0.0:
+                    f = min(wn, 1.0)
+                    ex -= f * into * wnx
+                    ey -= f * into * wny
+            norm = math.sqrt(ex * ex + ey * ey)
+            if norm < 1e-12:
+                out[i, 0] = 0.0
+                out[i, 1] = 0.0
+                continue
+            ex /= norm
+            ey /= norm
+            # -- speed: distance to the closest agent ahead within the corridor of width l --------------
+            smin = 1e30
+            for p in range(m):
+                dx = nx_[p] - xi
+                dy = ny_[p] - yi
+                l = ri + nr_[p]
+                ahead = (ex * dx + ey * dy > 0.0) & (abs(ex * dy - ey * dx) < l) & (dx * dx + dy * dy < cut2)
+                smin = _fmin(smin, nd_[p] - l if ahead else 1e30)
+            v = v0[i]
+            if smin < 1e29:
+                v = min(v, max(0.0, smin / time_gap))
+            out[i, 0] = v * ex
+            out[i, 1] = v * ey
 
 
 class CollisionFreeSpeedModel(PedestrianModel):
@@ -196,8 +379,8 @@ class CollisionFreeSpeedModel(PedestrianModel):
         p = self.parameters
         f = w.fields
         _csm_velocities(
-            state.pos, state.v0, state.radius, state.status, state.target,
-            ctx.cell_of, ctx.cell_start, ctx.cell_items, w.cell_nx, w.cell_ny,
+            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr,
+            ctx.bin_start, ctx.bin_nx, ctx.bin_ny, ctx.bin_size, ctx.bin_max, ctx.cell_of,
             w.segments, w.segment_exit, ctx.exit_open, w.cell_seg_start, w.cell_seg_items,
             f.dist, f.dirx, f.diry, w.nav_x0, w.nav_y0, w.nav_h,
             p.time_gap, p.neighbour_strength, p.neighbour_range, p.wall_strength, p.wall_range, p.cutoff, out,
