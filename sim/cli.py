@@ -8,6 +8,7 @@ what is wrong and how to fix it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--agents", type=_positive_int, default=None, help="rescale populations to N persons in total")
     run.add_argument("--out", type=Path, default=None, help="write summary.json, agents.csv, timeseries.csv here")
     run.add_argument("--trajectories", action="store_true", help="also write trajectories.sqlite (PedPy-readable) to --out")
+    run.add_argument("--calibration", choices=("empirical", "code"), default=None,
+                     help="override the scenario's calibration profile")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     run.set_defaults(func=_cmd_run)
@@ -92,6 +95,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise ScenarioError("is not a folder", field="--out", value=str(args.out), fix="give a folder path (it is created if missing)")
     scenario = load_scenario(args.scenario)
+    if args.calibration is not None:
+        scenario = dataclasses.replace(scenario, calibration=args.calibration)
     plan = scenario.plan(args.plan)
     total = args.agents if args.agents is not None else scenario.total_count
     progress = _Progress(total, f"{scenario.name} / {plan.id}", enabled=not args.no_progress)

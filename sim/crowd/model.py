@@ -13,17 +13,20 @@ advances one time step:
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Callable
 
 import mesa
 import numpy as np
 
 from sim.crowd import kernels
+from sim.crowd.calibration import parameters_for
 from sim.crowd.exit_choice import initial_choice, update_choice
 from sim.crowd.models import MODELS, PedestrianModel, StepContext
 from sim.crowd.state import MOVING, SAFE, WAITING, AgentState, place_agents
 from sim.crowd.trajectories import TrajectoryRecorder
-from sim.crowd.world import World, build_world
+from sim.crowd.world import ExitFields, World, build_world
 from sim.errors import ScenarioError
 from sim.scenario.schema import Plan, Scenario
 from sim.seeding import stream
@@ -62,7 +65,9 @@ class CrowdModel(mesa.Model):
         self.seed = seed
         self.settings = scenario.simulation
         self.dt = self.settings.dt
-        self.pedestrian_model = pedestrian_model or MODELS[self.settings.model]()
+        if pedestrian_model is None:
+            pedestrian_model = MODELS[self.settings.model](parameters_for(scenario.calibration))
+        self.pedestrian_model = pedestrian_model
         self.world: World = build_world(scenario, cell_size=self.pedestrian_model.cutoff)
         self.state: AgentState = place_agents(scenario, plan, self.world, seed)
         self.exit_open = np.array([e not in plan.close_exits for e in self.world.exit_ids], dtype=np.uint8)
@@ -126,6 +131,11 @@ class CrowdModel(mesa.Model):
                 },
             )
         self._observe()
+
+    def set_navigation(self, fields: ExitFields) -> None:
+        """Replace the navigation fields (e.g. after the walkable area changed, or a test's own field)."""
+        self.world = dataclasses.replace(self.world, fields=fields)
+        self._ctx.world = self.world
 
     # -- queries -----------------------------------------------------------------------------------------
     @property

@@ -52,6 +52,10 @@ class CSMParameters:
             ``(cutoff - l) / T`` (1.6 m/s at 2 m), so a smaller cut-off lets agents faster than that walk
             at ``v0`` behind someone farther than the cut-off. The work per step grows with the area
             searched, about ``cutoff**2``.
+        anticipation: beta in [0, 1]: neighbours behind repel with weight ``1 - beta`` (those ahead with 1,
+            linear in the cosine between), as people mostly react to whom they see. 0 is the original model.
+        no_backward: people side-step but never walk against their desired direction (the part of the
+            direction opposite to it is removed), which keeps dense crowds from drifting backwards.
     """
 
     time_gap: float = 1.0
@@ -60,6 +64,8 @@ class CSMParameters:
     wall_strength: float = 5.0
     wall_range: float = 0.02
     cutoff: float = 2.0
+    anticipation: float = 0.0
+    no_backward: bool = True
 
 
 # -- vectorisable building blocks -------------------------------------------------------------------------
@@ -166,7 +172,7 @@ def _csm_velocities(
     bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
     segs, seg_exit, exit_open, cseg_start, cseg_items,
     dist, dirx, diry, nav_x0, nav_y0, nav_h,
-    time_gap, a_n, d_n, a_w, d_w, cutoff, out,
+    time_gap, a_n, d_n, a_w, d_w, cutoff, beta, no_backward, out,
 ):  # pragma: no cover - compiled
     """Velocity of every agent (rows of ``out``); zero for agents not moving.
 
@@ -300,8 +306,8 @@ def _csm_velocities(
                 near = 1.0 if (d2 < cut2) & (d2 > 1e-18) else 0.0
                 d = max(d, 1e-9)
                 inv_d = 1.0 / d
-                # anticipation: neighbours ahead (along e0) repel fully, those behind not at all
-                w = 0.5 * (1.0 - (e0x * dx + e0y * dy) * inv_d)
+                # anticipation: neighbours ahead (along e0) repel fully, those behind by (1 - beta)
+                w = 1.0 - beta * 0.5 * (1.0 + (e0x * dx + e0y * dy) * inv_d)
                 s = near * w * a_n * _exp((ri + nr_[p] - d) * inv_dn) * inv_d
                 rx += s * dx
                 ry += s * dy
@@ -336,6 +342,11 @@ def _csm_velocities(
                     f = min(wn, 1.0)
                     ex -= f * into * wnx
                     ey -= f * into * wny
+            # people side-step but do not walk backwards against their desired direction
+            back = ex * e0x + ey * e0y
+            if back < 0.0 and no_backward:
+                ex -= back * e0x
+                ey -= back * e0y
             norm = math.sqrt(ex * ex + ey * ey)
             if norm < 1e-12:
                 out[i, 0] = 0.0
@@ -383,5 +394,6 @@ class CollisionFreeSpeedModel(PedestrianModel):
             ctx.bin_start, ctx.bin_nx, ctx.bin_ny, ctx.bin_size, ctx.bin_max, ctx.cell_of,
             w.segments, w.segment_exit, ctx.exit_open, w.cell_seg_start, w.cell_seg_items,
             f.dist, f.dirx, f.diry, w.nav_x0, w.nav_y0, w.nav_h,
-            p.time_gap, p.neighbour_strength, p.neighbour_range, p.wall_strength, p.wall_range, p.cutoff, out,
+            p.time_gap, p.neighbour_strength, p.neighbour_range, p.wall_strength, p.wall_range, p.cutoff,
+            p.anticipation, p.no_backward, out,
         )

@@ -1,0 +1,1 @@
+"""Verification (RiMEA / IMO / NIST / ISO 20414 component tests) and validation against crowd data."""
