@@ -55,8 +55,12 @@ def machine() -> dict[str, object]:
     import numba
 
     return {
-        "host": socket.gethostname(), "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-        "numba": numba.__version__, "numba_threads": numba.get_num_threads(),
+        "host": socket.gethostname(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numba": numba.__version__,
+        "numba_threads": numba.get_num_threads(),
     }
 
 
@@ -84,10 +88,17 @@ def run_case(name: str, span: float | None, peer_span: float | None | str) -> di
         model.step()
     wall = time.perf_counter() - t0
     out: dict[str, object] = {
-        "case": name, "agents": agents, "setup_s": round(setup_s, 2), "sim_time_s": round(model.t, 2),
-        "all_out": model.inside == 0, "wall_s": round(wall, 2), "agent_steps": model.agent_steps,
-        "agent_steps_per_s": round(model.agent_steps / wall), "real_time_factor": round(model.t / wall, 2),
-        "steps": model.steps, "us_per_agent_step": round(1e6 * wall / max(model.agent_steps, 1), 3),
+        "case": name,
+        "agents": agents,
+        "setup_s": round(setup_s, 2),
+        "sim_time_s": round(model.t, 2),
+        "all_out": model.inside == 0,
+        "wall_s": round(wall, 2),
+        "agent_steps": model.agent_steps,
+        "agent_steps_per_s": round(model.agent_steps / wall),
+        "real_time_factor": round(model.t / wall, 2),
+        "steps": model.steps,
+        "us_per_agent_step": round(1e6 * wall / max(model.agent_steps, 1), 3),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     if peer_span != "skip":
@@ -101,8 +112,11 @@ def run_case(name: str, span: float | None, peer_span: float | None | str) -> di
             peer = run_jupedsim_csm(
                 walkable_wkt=sc.levels[0].walkable.wkt,
                 exits=[tuple(map(tuple, e.line)) for e in sc.exits],  # type: ignore[misc]
-                positions=fresh.state.pos - fresh.world.level_offsets[0], v0=fresh.state.v0, radius=0.2,
-                dt=sc.simulation.dt, max_time_s=float(p_limit),
+                positions=fresh.state.pos - fresh.world.level_offsets[0],
+                v0=fresh.state.v0,
+                radius=0.2,
+                dt=sc.simulation.dt,
+                max_time_s=float(p_limit),
             )
         except ImportError:
             return out
@@ -113,8 +127,10 @@ def run_case(name: str, span: float | None, peer_span: float | None | str) -> di
             ours.step()
         ours_wall = time.perf_counter() - t0
         out["peer"] = {
-            "tool": "jupedsim CollisionFreeSpeedModel", "sim_time_s": round(float(peer["sim_time_s"]), 2),
-            "wall_s": round(float(peer["wall_s"]), 2), "agent_steps_per_s": round(float(peer["agent_steps_per_s"])),
+            "tool": "jupedsim CollisionFreeSpeedModel",
+            "sim_time_s": round(float(peer["sim_time_s"]), 2),
+            "wall_s": round(float(peer["wall_s"]), 2),
+            "agent_steps_per_s": round(float(peer["agent_steps_per_s"])),
             "drillsim_wall_s_same_span": round(ours_wall, 3),
             "wall_time_ratio": round(float(peer["wall_s"]) / max(ours_wall, 1e-9), 1),
         }
@@ -132,16 +148,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-span", default="skip", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        peer_span: float | None | str = args.peer_span if args.peer_span in ("skip",) else (
-            None if args.peer_span == "all" else float(args.peer_span))
+        peer_span: float | None | str = (
+            args.peer_span
+            if args.peer_span in ("skip",)
+            else (None if args.peer_span == "all" else float(args.peer_span))
+        )
         print(json.dumps(run_case(args.one, args.span, peer_span)))
         return 0
     results = []
     for name in args.cases.split(","):
         span = QUICK[name] if args.quick else CASES[name][4]
         ps = PEER_SPAN[name]
-        cmd = [sys.executable, __file__, "--one", name, "--peer-span",
-               ("all" if ps is None else str(ps)) if args.peer else "skip"]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--one",
+            name,
+            "--peer-span",
+            ("all" if ps is None else str(ps)) if args.peer else "skip",
+        ]
         if span is not None:
             cmd += ["--span", str(span)]
         print(f"running {name} ...", file=sys.stderr, flush=True)
@@ -154,21 +179,31 @@ def main(argv: list[str] | None = None) -> int:
     by = {r["case"]: r for r in results}
     if "room50_10k" in by and "room160_100k" in by:
         info["per_agent_cost_ratio_100k_vs_10k"] = round(
-            by["room160_100k"]["us_per_agent_step"] / by["room50_10k"]["us_per_agent_step"], 2)  # type: ignore[operator]
+            by["room160_100k"]["us_per_agent_step"] / by["room50_10k"]["us_per_agent_step"], 2
+        )  # type: ignore[operator]
     report = {"machine": info, "quick": args.quick, "results": results}
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
-    (out_dir / f"{socket.gethostname()}{'-quick' if args.quick else ''}.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, numba {info['numba']} "
-          f"({info['numba_threads']} threads)\n")
-    print("| case | agents | simulated s | wall s | agent-steps/s | real-time factor | peak RSS MiB | JuPedSim wall s (same span) | ratio |")
+    (out_dir / f"{socket.gethostname()}{'-quick' if args.quick else ''}.json").write_text(
+        json.dumps(report, indent=2) + "\n"
+    )
+    print(
+        f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, numba {info['numba']} "
+        f"({info['numba_threads']} threads)\n"
+    )
+    print(
+        "| case | agents | simulated s | wall s | agent-steps/s | real-time factor | peak RSS MiB "
+        "| JuPedSim wall s (same span) | ratio |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         peer = r.get("peer") or {}
         pw = f"{peer['wall_s']} ({peer['sim_time_s']} s)" if peer else "—"
         ratio = f"{peer['wall_time_ratio']}x" if peer else "—"
-        print(f"| {r['case']} | {r['agents']:,} | {r['sim_time_s']}{'' if r['all_out'] else ' (cut)'} | {r['wall_s']} | "
-              f"{r['agent_steps_per_s']:,} | {r['real_time_factor']} | {r['peak_rss_mib']} | {pw} | {ratio} |")
+        print(
+            f"| {r['case']} | {r['agents']:,} | {r['sim_time_s']}{'' if r['all_out'] else ' (cut)'} | {r['wall_s']} | "
+            f"{r['agent_steps_per_s']:,} | {r['real_time_factor']} | {r['peak_rss_mib']} | {pw} | {ratio} |"
+        )
     if "per_agent_cost_ratio_100k_vs_10k" in info:
         print(f"\nPer-agent step cost at 100 000 / at 10 000 agents: {info['per_agent_cost_ratio_100k_vs_10k']}")
     return 0

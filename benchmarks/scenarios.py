@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def square_room(*, side: float, exits_per_wall: int, exit_width: float, agents: int, margin: float = 0.5) -> dict[str, Any]:
+def square_room(
+    *, side: float, exits_per_wall: int, exit_width: float, agents: int, margin: float = 0.5
+) -> dict[str, Any]:
     """A ``side`` x ``side`` room with ``exits_per_wall`` exits of ``exit_width`` evenly spaced on each wall.
 
     Everyone stands in the room (``margin`` from the walls), moves at once (no pre-movement) and chooses

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from sim.errors import ScenarioError, SimError
 from sim.version import code_version
@@ -56,9 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_nonneg_int, default=0, help="root random seed (default 0)")
     run.add_argument("--agents", type=_positive_int, default=None, help="rescale populations to N persons in total")
     run.add_argument("--out", type=Path, default=None, help="write summary.json, agents.csv, timeseries.csv here")
-    run.add_argument("--trajectories", action="store_true", help="also write trajectories.sqlite (PedPy-readable) to --out")
-    run.add_argument("--calibration", choices=("empirical", "code"), default=None,
-                     help="override the scenario's calibration profile")
+    run.add_argument(
+        "--trajectories", action="store_true", help="also write trajectories.sqlite (PedPy-readable) to --out"
+    )
+    run.add_argument(
+        "--calibration", choices=("empirical", "code"), default=None, help="override the scenario's calibration profile"
+    )
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     run.set_defaults(func=_cmd_run)
@@ -73,8 +76,15 @@ class _Progress:
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=label, unit="P", file=sys.stderr, delay=2.0, leave=False,
-                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} out [{elapsed}<{remaining}] {postfix}")
+            self.bar = tqdm(
+                total=total,
+                desc=label,
+                unit="P",
+                file=sys.stderr,
+                delay=2.0,
+                leave=False,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} out [{elapsed}<{remaining}] {postfix}",
+            )
 
     def __call__(self, t: float, inside: int, total: int) -> None:
         if self.bar is not None:
@@ -93,7 +103,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.trajectories and args.out is None:
         raise ScenarioError("--trajectories needs an output folder", field="--trajectories", fix="add --out DIR")
     if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError("is not a folder", field="--out", value=str(args.out), fix="give a folder path (it is created if missing)")
+        raise ScenarioError(
+            "is not a folder", field="--out", value=str(args.out), fix="give a folder path (it is created if missing)"
+        )
     scenario = load_scenario(args.scenario)
     if args.calibration is not None:
         scenario = dataclasses.replace(scenario, calibration=args.calibration)
@@ -102,7 +114,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     progress = _Progress(total, f"{scenario.name} / {plan.id}", enabled=not args.no_progress)
     try:
         result = run(
-            scenario, plan=plan.id, seed=args.seed, agents=args.agents, progress=progress,
+            scenario,
+            plan=plan.id,
+            seed=args.seed,
+            agents=args.agents,
+            progress=progress,
             trajectories=(args.out / "trajectories.sqlite") if args.trajectories else None,
         )
     finally:

@@ -21,8 +21,19 @@ __all__ = ["RunResult", "steady_flow", "evacuation_curve", "AGENT_COLUMNS", "SUM
 AGENT_COLUMNS = ("agent_id", "population", "level", "exit", "v0_m_s", "premovement_s", "exit_time_s")
 #: Keys always present in the JSON summary (DESIGN.md contract).
 SUMMARY_KEYS = (
-    "scenario", "plan", "seed", "agents", "evacuated", "evacuation_time_s", "exit_counts", "exit_flow_p_per_s",
-    "max_density_p_m2", "sim_time_s", "wall_s", "agent_steps", "agent_steps_per_s",
+    "scenario",
+    "plan",
+    "seed",
+    "agents",
+    "evacuated",
+    "evacuation_time_s",
+    "exit_counts",
+    "exit_flow_p_per_s",
+    "max_density_p_m2",
+    "sim_time_s",
+    "wall_s",
+    "agent_steps",
+    "agent_steps_per_s",
 )
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -88,7 +88,9 @@ def run(
     return _result(model, scenario, seed=seed, wall_s=wall, trajectory_file=traj_path)
 
 
-def _result(model: CrowdModel, scenario: Scenario, *, seed: int, wall_s: float, trajectory_file: Path | None) -> RunResult:
+def _result(
+    model: CrowdModel, scenario: Scenario, *, seed: int, wall_s: float, trajectory_file: Path | None
+) -> RunResult:
     st = model.state
     w = model.world
     safe = st.status == SAFE
@@ -120,7 +122,9 @@ def _result(model: CrowdModel, scenario: Scenario, *, seed: int, wall_s: float, 
         "seed": seed,
         "agents": st.n,
         "evacuated": evacuated,
-        "evacuation_time_s": round(float(np.nanmax(st.t_exit)), 3) if everyone and st.n else (0.0 if st.n == 0 else None),
+        "evacuation_time_s": round(float(np.nanmax(st.t_exit)), 3)
+        if everyone and st.n
+        else (0.0 if st.n == 0 else None),
         "exit_counts": exit_counts,
         "exit_flow_p_per_s": flows,
         "max_density_p_m2": round(model.max_density, 3),
@@ -128,7 +132,9 @@ def _result(model: CrowdModel, scenario: Scenario, *, seed: int, wall_s: float, 
         "wall_s": round(wall_s, 3),
         "agent_steps": model.agent_steps,
         "agent_steps_per_s": round(model.agent_steps / wall_s, 1) if wall_s > 0 else None,
-        "t95_s": round(float(np.sort(st.t_exit[safe])[int(np.ceil(0.95 * st.n)) - 1]), 3) if st.n and evacuated >= np.ceil(0.95 * st.n) else None,
+        "t95_s": round(float(np.sort(st.t_exit[safe])[int(np.ceil(0.95 * st.n)) - 1]), 3)
+        if st.n and evacuated >= np.ceil(0.95 * st.n)
+        else None,
         "calibration": scenario.calibration,
         "model": model.pedestrian_model.id,
         "dt_s": model.dt,

@@ -24,8 +24,8 @@ are those of Tordeux et al. (2016) / JuPedSim (a = 8, D = 0.1 m, b = 5, D_w = 0.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from sim.crowd.models.csm import CSMParameters
 

@@ -109,8 +109,10 @@ def update_choice(
     with np.errstate(invalid="ignore"):
         gain = np.where(np.isfinite(cur_t), cur_t - best_t, np.inf)
     draw = rng.random(state.n) < fraction
-    switch = inside & np.isfinite(best_t) & (
-        ~np.isfinite(cur_t) | (draw & (gain > np.maximum(MIN_GAIN_S, HYSTERESIS * cur_t)))
+    switch = (
+        inside
+        & np.isfinite(best_t)
+        & (~np.isfinite(cur_t) | (draw & (gain > np.maximum(MIN_GAIN_S, HYSTERESIS * cur_t))))
     )
     state.target[switch] = best[switch]
     return int(switch.sum())

@@ -14,8 +14,7 @@ advances one time step:
 from __future__ import annotations
 
 import dataclasses
-
-from typing import Callable
+from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -87,9 +86,20 @@ class CrowdModel(mesa.Model):
         self._order = np.empty(n, dtype=np.int64)
         self._sorted_xyr = np.empty((3, n))
         self._ctx = StepContext(
-            world=w, exit_open=self.exit_open, cell_of=self._cell_of, n_inside=0, order=self._order,
-            sorted_xyr=self._sorted_xyr, bin_start=self._bin_start, bin_x0=w.cell_x0, bin_y0=w.cell_y0,
-            bin_size=w.cell_size / split, bin_nx=w.cell_nx * split, bin_ny=w.cell_ny * split, bin_max=0, t=0.0,
+            world=w,
+            exit_open=self.exit_open,
+            cell_of=self._cell_of,
+            n_inside=0,
+            order=self._order,
+            sorted_xyr=self._sorted_xyr,
+            bin_start=self._bin_start,
+            bin_x0=w.cell_x0,
+            bin_y0=w.cell_y0,
+            bin_size=w.cell_size / split,
+            bin_nx=w.cell_nx * split,
+            bin_ny=w.cell_ny * split,
+            bin_max=0,
+            t=0.0,
             dt=self.dt,
         )
         self._vel = np.zeros((n, 2))
@@ -126,7 +136,7 @@ class CrowdModel(mesa.Model):
                     "plan": plan.id,
                     "seed": str(seed),
                     "level_offsets": ";".join(
-                        f"{lid}:{o[0]:g},{o[1]:g}" for lid, o in zip(w.level_ids, w.level_offsets)
+                        f"{lid}:{o[0]:g},{o[1]:g}" for lid, o in zip(w.level_ids, w.level_offsets, strict=True)
                     ),
                 },
             )
@@ -169,8 +179,20 @@ class CrowdModel(mesa.Model):
         if done > 0 and done % self._choice_every == 0:
             update_choice(st, w, self.exit_open, self._choice_rng)
         n_inside, n_moving, bin_max = kernels.sort_agents(
-            st.pos, st.status, st.radius, w.cell_x0, w.cell_y0, w.cell_size, w.cell_nx, w.cell_ny,
-            kernels.BIN_SPLIT, self._cell_of, self._bin_of, self._bin_start, self._order, self._sorted_xyr,
+            st.pos,
+            st.status,
+            st.radius,
+            w.cell_x0,
+            w.cell_y0,
+            w.cell_size,
+            w.cell_nx,
+            w.cell_ny,
+            kernels.BIN_SPLIT,
+            self._cell_of,
+            self._bin_of,
+            self._bin_start,
+            self._order,
+            self._sorted_xyr,
             self._sort_counts,
         )
         ctx = self._ctx
@@ -179,9 +201,21 @@ class CrowdModel(mesa.Model):
         ctx.t = t
         self.pedestrian_model.velocities(st, ctx, self._vel)
         kernels.integrate(
-            st.pos, self._vel, st.status, st.radius, self.dt, self._cell_of, w.segments, w.segment_exit,
-            self.exit_open, w.cell_seg_start, w.cell_seg_items, self.pedestrian_model.wall_fraction,
-            self._new_pos, self._crossed, self._frac,
+            st.pos,
+            self._vel,
+            st.status,
+            st.radius,
+            self.dt,
+            self._cell_of,
+            w.segments,
+            w.segment_exit,
+            self.exit_open,
+            w.cell_seg_start,
+            w.cell_seg_items,
+            self.pedestrian_model.wall_fraction,
+            self._new_pos,
+            self._crossed,
+            self._frac,
         )
         self.agent_steps += n_moving
         # the new positions and velocities become the state; the old arrays are next step's buffers
@@ -201,8 +235,12 @@ class CrowdModel(mesa.Model):
             speed = np.hypot(st.vel[inside, 0], st.vel[inside, 1])
             ori = np.where(speed[:, None] > 1e-9, st.vel[inside] / np.maximum(speed, 1e-9)[:, None], 0.0)
             self.trajectories.record(
-                frame=self.steps // self._traj_every, agent_id=inside, x=st.pos[inside, 0], y=st.pos[inside, 1],
-                ori_x=ori[:, 0], ori_y=ori[:, 1],
+                frame=self.steps // self._traj_every,
+                agent_id=inside,
+                x=st.pos[inside, 0],
+                y=st.pos[inside, 1],
+                ori_x=ori[:, 0],
+                ori_y=ori[:, 1],
             )
 
     def run_until_evacuated(self, progress: Callable[[float, int], None] | None = None) -> None:

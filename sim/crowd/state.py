@@ -77,8 +77,14 @@ def _hex_lattice(poly: shapely.Geometry, spacing: float, rng: np.random.Generato
 
 
 def _add_random_points(
-    poly: shapely.Geometry, sites: np.ndarray, want: int, min_dist: float, placed: np.ndarray,
-    min_dist_placed: float, rng: np.random.Generator, tries: int = 200,
+    poly: shapely.Geometry,
+    sites: np.ndarray,
+    want: int,
+    min_dist: float,
+    placed: np.ndarray,
+    min_dist_placed: float,
+    rng: np.random.Generator,
+    tries: int = 200,
 ) -> np.ndarray:
     """Random sequential addition: uniform points in ``poly`` at least ``min_dist`` from every point so far."""
     pts = [tuple(p) for p in sites]
@@ -146,12 +152,15 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
                 break
             if spacing <= min_spacing:
                 # thin or tiny areas hold fewer lattice sites than they could: add random points
-                sites = _add_random_points(usable, sites, pop.count, min_spacing, placed, r + placed_r.max(initial=r) + 0.01, rng_place)
+                sites = _add_random_points(
+                    usable, sites, pop.count, min_spacing, placed, r + placed_r.max(initial=r) + 0.01, rng_place
+                )
                 if len(sites) >= pop.count:
                     break
                 raise ScenarioError(
                     f"area too small for its count: only {len(sites)} of {pop.count} persons of radius {r:g} m "
-                    f"fit without overlap ({usable.area:.1f} m² usable, {pop.count / max(usable.area, 1e-9):.1f} P/m² asked)",
+                    f"fit without overlap ({usable.area:.1f} m² usable, "
+                    f"{pop.count / max(usable.area, 1e-9):.1f} P/m² asked)",
                     file=scenario.source,
                     field=f"populations[{pi}].count",
                     value=pop.count,

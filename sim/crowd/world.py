@@ -112,7 +112,7 @@ def _segments_of(geom: shapely.Geometry) -> list[tuple[float, float, float, floa
         if line.is_empty:
             continue
         c = np.asarray(line.coords)
-        for a, b in zip(c[:-1], c[1:]):
+        for a, b in zip(c[:-1], c[1:], strict=True):
             if np.hypot(*(b - a)) > 1e-9:
                 out.append((float(a[0]), float(a[1]), float(b[0]), float(b[1])))
     return out

@@ -41,7 +41,9 @@ def weidmann_speed(density: np.ndarray | float) -> np.ndarray:
     return np.clip(v, 0.0, None)
 
 
-def _ring_model(density: float, *, calibration: str, seed: int, width: float) -> tuple[CrowdModel, np.ndarray, np.ndarray]:
+def _ring_model(
+    density: float, *, calibration: str, seed: int, width: float
+) -> tuple[CrowdModel, np.ndarray, np.ndarray]:
     sc = scenario_from_dict(ring(density=density, width=width, calibration=calibration), source="<ring>")
     model = CrowdModel(sc, plan=sc.plan(None), seed=seed)
     model.exit_open[:] = 0  # nobody leaves the ring
@@ -61,8 +63,16 @@ def _ring_model(density: float, *, calibration: str, seed: int, width: float) ->
     return model, np.asarray(off, dtype=float), np.asarray([width], dtype=float)
 
 
-def measure_ring_speed(density: float, *, calibration: str = "empirical", seed: int = 1, width: float = 2.0,
-                       warmup_s: float = 30.0, measure_s: float = 30.0, free_speed: float | None = 1.34) -> dict[str, float]:
+def measure_ring_speed(
+    density: float,
+    *,
+    calibration: str = "empirical",
+    seed: int = 1,
+    width: float = 2.0,
+    warmup_s: float = 30.0,
+    measure_s: float = 30.0,
+    free_speed: float | None = 1.34,
+) -> dict[str, float]:
     """Mean walking speed on a ring filled at ``density`` P/m², after ``warmup_s`` seconds.
 
     Everyone walks at Weidmann's free speed ``free_speed`` (1.34 m/s) unless it is ``None`` (then the
@@ -109,9 +119,14 @@ def measure_ring_speed(density: float, *, calibration: str = "empirical", seed: 
     }
 
 
-def fundamental_diagram(densities: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0), *,
-                        calibration: str = "empirical", seed: int = 1, warmup_s: float = 30.0,
-                        measure_s: float = 30.0) -> pd.DataFrame:
+def fundamental_diagram(
+    densities: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0),
+    *,
+    calibration: str = "empirical",
+    seed: int = 1,
+    warmup_s: float = 30.0,
+    measure_s: float = 30.0,
+) -> pd.DataFrame:
     """Speed against density on the ring, next to Weidmann's curve.
 
     Returns:
@@ -121,14 +136,20 @@ def fundamental_diagram(densities: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 2.5,
     for rho in densities:
         m = measure_ring_speed(rho, calibration=calibration, seed=seed, warmup_s=warmup_s, measure_s=measure_s)
         w = float(weidmann_speed(m["density"]))
-        rows.append({**m, "weidmann_m_s": w, "error_m_s": m["speed_m_s"] - w,
-                     "specific_flow": m["density"] * m["speed_m_s"]})
+        rows.append(
+            {**m, "weidmann_m_s": w, "error_m_s": m["speed_m_s"] - w, "specific_flow": m["density"] * m["speed_m_s"]}
+        )
     cols = ["density", "speed_m_s", "speed_sd", "weidmann_m_s", "error_m_s", "specific_flow", "agents", "max_overlap_m"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def bottleneck_flows(widths: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1, 1.2, 1.6, 2.0, 2.5), *,
-                     calibration: str = "empirical", seeds: tuple[int, ...] = (1, 2, 3), count: int = 200) -> pd.DataFrame:
+def bottleneck_flows(
+    widths: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1, 1.2, 1.6, 2.0, 2.5),
+    *,
+    calibration: str = "empirical",
+    seeds: tuple[int, ...] = (1, 2, 3),
+    count: int = 200,
+) -> pd.DataFrame:
     """Steady flow through a short bottleneck against its width, next to Seyfried et al. (2009).
 
     The flow of each run is the steady flow (10th to 90th percentile of the crossing times); it is averaged
@@ -143,11 +164,22 @@ def bottleneck_flows(widths: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1, 1.2, 1.6, 
     for w in widths:
         flows = []
         for s in seeds:
-            r = sim.run(scenario_from_dict(bottleneck(width=w, count=count, calibration=calibration), source="<bottleneck>"), seed=s)
+            r = sim.run(
+                scenario_from_dict(bottleneck(width=w, count=count, calibration=calibration), source="<bottleneck>"),
+                seed=s,
+            )
             f = steady_flow(r.agents["exit_time_s"].dropna().to_numpy())
             flows.append(math.nan if f is None else f)
         mean = float(np.nanmean(flows))
         ref = SEYFRIED_2009.get(round(w, 2), math.nan)
-        rows.append({"width_m": w, "flow_p_s": mean, "flow_sd": float(np.nanstd(flows)), "seyfried_p_s": ref,
-                     "error_p_s": mean - ref, "specific_flow": mean / w})
+        rows.append(
+            {
+                "width_m": w,
+                "flow_p_s": mean,
+                "flow_sd": float(np.nanstd(flows)),
+                "seyfried_p_s": ref,
+                "error_p_s": mean - ref,
+                "specific_flow": mean / w,
+            }
+        )
     return pd.DataFrame(rows)

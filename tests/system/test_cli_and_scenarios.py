@@ -18,7 +18,9 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
 def drillsim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=900
+    )
 
 
 def test_at_least_three_scenarios_with_two_plans_each():
@@ -72,7 +74,9 @@ def test_assigned_exits_are_used_exclusively():
 
 def test_readable_summary_and_out_dir(tmp_path):
     out = tmp_path / "run1"
-    proc = drillsim("run", "scenarios/bottleneck.yaml", "--plan", "B", "--seed", "4", "--out", str(out), "--agents", "60")
+    proc = drillsim(
+        "run", "scenarios/bottleneck.yaml", "--plan", "B", "--seed", "4", "--out", str(out), "--agents", "60"
+    )
     assert proc.returncode == 0, proc.stderr
     assert "evacuation time" in proc.stdout and "side_door" in proc.stdout
     summary = json.loads((out / "summary.json").read_text())
@@ -85,7 +89,9 @@ def test_readable_summary_and_out_dir(tmp_path):
 
 def test_trajectories_load_in_pedpy(tmp_path):
     pedpy = pytest.importorskip("pedpy")
-    proc = drillsim("run", "scenarios/bottleneck.yaml", "--agents", "40", "--out", str(tmp_path), "--trajectories", "--json")
+    proc = drillsim(
+        "run", "scenarios/bottleneck.yaml", "--agents", "40", "--out", str(tmp_path), "--trajectories", "--json"
+    )
     assert proc.returncode == 0, proc.stderr
     traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=tmp_path / "trajectories.sqlite")
     walkable = pedpy.load_walkable_area_from_jupedsim_sqlite(trajectory_file=tmp_path / "trajectories.sqlite")
