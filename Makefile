@@ -27,8 +27,10 @@ run: $(STAMP)
 	  done; \
 	done
 
-## test: install, then run the whole test suite (unit, system, reference, benchmark helpers)
+## test: install, then lint (ruff, mypy on sim/) and run the whole test suite (unit, system, benchmark helpers)
 test: $(STAMP)
+	$(VENV)/bin/ruff check sim benchmarks tests
+	$(VENV)/bin/mypy sim
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 ## bench: the throughput benchmark of the crowd engine (README table), with JuPedSim side by side

@@ -156,7 +156,7 @@ def _exp(x: float) -> float:  # pragma: no cover - compiled
     q47 = (_C4 + _C5 * r) + (_C6 + _C7 * r) * r2
     q8b = (_C8 + _C9 * r) + (_C10 + _C11 * r) * r2
     p = 1.0 + ((q03 + q47 * r4) + (q8b + (_C12 + _C13 * r) * r4) * (r4 * r4))
-    return p * _as_float((_as_bits(k + _SHIFT) - _SHIFT_BITS + 1023) << 52)
+    return p * _as_float((_as_bits(k + _SHIFT) - _SHIFT_BITS + 1023) << 52)  # type: ignore[call-arg]
 
 
 #: Agents (in bin order) per parallel work item: a thread handles agents close in space, which share
@@ -243,7 +243,7 @@ def _csm_velocities(
                 ix = min(max(int((sx[k] - nav_x0) / nav_h - 0.5), 0), fnx - 2)
                 iy = min(max(int((sy[k] - nav_y0) / nav_h - 0.5), 0), fny - 2)
                 at = (target[i] * fny + iy) * fnx + ix
-                _prefetch(dist_flat, at)
+                _prefetch(dist_flat, at)  # type: ignore[call-arg]
                 _prefetch(dist_flat, at + fnx)
                 _prefetch(dirx_flat, at)
                 _prefetch(dirx_flat, at + fnx)
@@ -266,7 +266,7 @@ def _csm_velocities(
             if status[i] != MOVING:
                 continue
             if listed != b:
-                listed = b
+                listed = b  # type: ignore[assignment]
                 bx = b % bin_nx
                 by = b // bin_nx
                 m = 0
@@ -361,7 +361,7 @@ def _csm_velocities(
                 dy = ny_[p] - yi
                 l = ri + nr_[p]
                 ahead = (ex * dx + ey * dy > 0.0) & (abs(ex * dy - ey * dx) < l) & (dx * dx + dy * dy < cut2)
-                smin = _fmin(smin, nd_[p] - l if ahead else 1e30)
+                smin = _fmin(smin, nd_[p] - l if ahead else 1e30)  # type: ignore[call-arg]
             v = v0[i]
             if smin < 1e29:
                 v = min(v, max(0.0, smin / time_gap))
