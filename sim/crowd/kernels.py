@@ -16,7 +16,7 @@ from numba import njit, prange
 from sim.crowd.navigation import sample_distance
 
 __all__ = [
-    "build_cell_list", "sort_agents", "start_moving", "apply_crossings", "closest_point", "segments_cross",
+    "sort_agents", "start_moving", "apply_crossings", "closest_point", "segments_cross",
     "integrate", "exit_distances", "cell_counts", "BIN_SPLIT", "SORT_CHUNKS",
 ]
 
@@ -32,37 +32,6 @@ SORT_CHUNKS = 8
 #: 3 x 3 cells (36 m²) and each row of that pattern is one contiguous slice of the sorted agents. Finer bins
 #: would scan less area but in more, shorter slices, which measured slower.
 BIN_SPLIT = 2
-
-
-@njit(cache=True)
-def build_cell_list(
-    pos: np.ndarray, status: np.ndarray, x0: float, y0: float, cs: float, cnx: int, cny: int,
-    cell_of: np.ndarray, start: np.ndarray, items: np.ndarray,
-) -> None:
-    """Counting sort of the agents still inside (waiting or moving) into square cells of size ``cs``.
-
-    Writes ``cell_of[i]`` (-1 for agents no longer inside), ``start`` (CSR offsets, length cells + 1) and
-    ``items`` (agent indices ordered by cell). O(N + cells).
-    """
-    n = pos.shape[0]
-    start[:] = 0
-    for i in range(n):
-        if status[i] >= SAFE:
-            cell_of[i] = -1
-            continue
-        cx = min(max(int((pos[i, 0] - x0) / cs), 0), cnx - 1)
-        cy = min(max(int((pos[i, 1] - y0) / cs), 0), cny - 1)
-        c = cy * cnx + cx
-        cell_of[i] = c
-        start[c + 1] += 1
-    for c in range(cnx * cny):
-        start[c + 1] += start[c]
-    cursor = start[:-1].copy()
-    for i in range(n):
-        c = cell_of[i]
-        if c >= 0:
-            items[cursor[c]] = i
-            cursor[c] += 1
 
 
 @njit(cache=True)
@@ -120,7 +89,7 @@ def sort_agents(
             n_mov += status[i] == MOVING
             x = pos[i, 0] - x0
             y = pos[i, 1] - y0
-            # the same expression as build_cell_list, so walls are looked up exactly as before
+            # the agent's neighbour-grid cell: walls are listed per cell of this grid (World.cell_seg_*)
             cx = min(max(int(x / cs), 0), cnx - 1)
             cy = min(max(int(y / cs), 0), cny - 1)
             cell_of[i] = cy * cnx + cx

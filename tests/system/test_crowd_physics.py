@@ -9,7 +9,9 @@ import shapely
 import sim
 from sim.crowd.model import CrowdModel
 from sim.crowd.state import MOVING, SAFE, WAITING
-from tests.builders import corridor, inside_fraction, l_corner, room, rotate_scenario
+from sim.verification.geometries import corridor, l_corner
+from sim.verification.geometries import room_with_door as room
+from tests.builders import inside_fraction, rotate_scenario
 
 
 def _model(data: dict, seed: int = 1) -> CrowdModel:
@@ -28,17 +30,17 @@ def _walk_positions(m: CrowdModel, max_steps: int = 20000):
 
 def test_single_agent_corridor_time_rimea_1():
     """A person at 1.33 m/s walks 40 m in 26-34 s (RiMEA test 1); 40 m at 1.0 m/s take 40 s (IMO)."""
-    r = sim.run(sim.scenario_from_dict(corridor(speed=1.33, start=(0.0, 1.0))), seed=1)
+    r = sim.run(sim.scenario_from_dict(corridor(speed=1.33)), seed=1)
     assert r["evacuated"] == 1
     assert 26.0 <= r["evacuation_time_s"] <= 34.0
     assert r["evacuation_time_s"] == pytest.approx(40.0 / 1.33, rel=0.02)
-    r1 = sim.run(sim.scenario_from_dict(corridor(speed=1.0, start=(0.0, 1.0))), seed=1)
+    r1 = sim.run(sim.scenario_from_dict(corridor(speed=1.0)), seed=1)
     assert r1["evacuation_time_s"] == pytest.approx(40.0, rel=0.02)
 
 
 @pytest.mark.parametrize("angle", [30.0, 45.0, 117.0])
 def test_corridor_time_is_rotation_invariant(angle):
-    base = corridor(speed=1.33, start=(0.0, 1.0))
+    base = corridor(speed=1.33)
     t0 = sim.run(sim.scenario_from_dict(base), seed=3)["evacuation_time_s"]
     t1 = sim.run(sim.scenario_from_dict(rotate_scenario(base, angle, origin=(5.0, -3.0))), seed=3)["evacuation_time_s"]
     assert t1 == pytest.approx(t0, rel=0.01)
