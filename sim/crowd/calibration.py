@@ -5,7 +5,8 @@
 
 These are provisional values: the time gap T is the parameter that sets both the speed-density relation
 (in single file, v = (spacing - l) / T) and the door flow. Measured with ``sim.verification.validation``
-(ring fundamental diagram, seed 1; bottleneck of Seyfried's set-up, 200 persons):
+(ring fundamental diagram, seed 1; bottleneck of Seyfried's set-up, 200 persons; measured with a 2.0 m
+cut-off, before the empirical profile's cut-off became 1.5 m, which changes no speed, see ``PROFILES``):
 
 =============  =====  ===========================================  ===========================
 profile        T [s]  ring speed at 1 / 2 / 3 P/m² (Weidmann:     bottleneck flow at 0.8 / 1.0
@@ -33,7 +34,10 @@ __all__ = ["PROFILES", "parameters_for"]
 
 PROFILES: Mapping[str, CSMParameters] = MappingProxyType(
     {
-        "empirical": CSMParameters(time_gap=0.5, anticipation=0.3, no_backward=True),
+        # cut-off 1.5 m loses nothing here: with T = 0.5 s the speed min(v0, gap / T) saturates at a gap of
+        # v0 T <= 1.1 m (v0 <= 2.2 m/s), i.e. a centre distance <= 1.5 m for radii of 0.2 m, and the
+        # repulsion of a neighbour 1.5 m away is 8 exp(-11) ~ 1e-4
+        "empirical": CSMParameters(time_gap=0.5, anticipation=0.3, no_backward=True, cutoff=1.5),
         "code": CSMParameters(time_gap=1.0, anticipation=0.3, no_backward=True),
     }
 )
