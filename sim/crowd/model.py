@@ -14,7 +14,6 @@ advances one time step:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -243,12 +242,10 @@ class CrowdModel(mesa.Model):
                 ori_y=ori[:, 1],
             )
 
-    def run_until_evacuated(self, progress: Callable[[float, int], None] | None = None) -> None:
+    def run_until_evacuated(self) -> None:
         """Step until everyone is safe or ``simulation.max_time`` is reached (without a SimPy clock)."""
         while self.inside > 0 and self.t < self.settings.max_time - 1e-9:
             self.step()
-            if progress is not None and self.steps % self.record_every == 0:
-                progress(self.t, self.inside)
 
     # -- checks --------------------------------------------------------------------------------------------
     def _check_reachable(self) -> None:

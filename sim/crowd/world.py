@@ -100,10 +100,6 @@ class World:
         """Level-local coordinates (n, 2) -> world coordinates."""
         return np.asarray(xy, dtype=float) + self.level_offsets[self.level_ids.index(level)]
 
-    def level_of(self, xy: np.ndarray) -> np.ndarray:
-        """Level index of world points (by x range)."""
-        bounds = np.array([g.bounds[0] for g in self.level_geoms])
-        return np.searchsorted(bounds, np.asarray(xy)[:, 0], side="right") - 1
 
 
 def _segments_of(geom: shapely.Geometry) -> list[tuple[float, float, float, float]]:

@@ -8,7 +8,7 @@ import shapely
 
 import sim
 from sim.crowd.model import CrowdModel
-from sim.crowd.state import MOVING, SAFE, WAITING
+from sim.crowd.state import SAFE, WAITING
 from sim.verification.geometries import corridor, l_corner
 from sim.verification.geometries import room_with_door as room
 from tests.builders import inside_fraction, rotate_scenario
@@ -138,4 +138,3 @@ def test_status_flow_and_counts_add_up():
     ts = r.timeseries
     assert (ts["inside"] + ts["evacuated"] == 60).all()
     assert ts["evacuated"].is_monotonic_increasing
-    assert int(MOVING) == 1
