@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +18,17 @@ from typing import Any
 from sim.errors import ScenarioError, SimError
 from sim.version import code_version
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser", "nonneg_int", "positive_int", "positive_float", "VERB_MODULES"]
+
+#: Modules that add verbs to the command line. Each has ``register(verbs)`` that adds its sub-parsers to
+#: the ``argparse`` sub-parser group and sets ``func`` (``args -> exit status``) on each.
+VERB_MODULES = (
+    "sim.hazard.commands",
+    "sim.response.commands",
+    "sim.shelter.commands",
+    "sim.plans.commands",
+    "sim.verification.commands",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"drillsim: error: {message} (see 'drillsim {self.prog.split()[-1]} --help')\n")
 
 
-def _nonneg_int(text: str) -> int:
+def nonneg_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -37,10 +48,21 @@ def _nonneg_int(text: str) -> int:
     return value
 
 
-def _positive_int(text: str) -> int:
-    value = _nonneg_int(text)
+def positive_int(text: str) -> int:
+    value = nonneg_int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
 
 
@@ -53,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = verbs.add_parser("run", help="simulate one evacuation of a scenario under a plan")
     run.add_argument("scenario", type=Path, help="scenario file (YAML)")
     run.add_argument("--plan", default=None, help="plan id (default: the scenario's first plan)")
-    run.add_argument("--seed", type=_nonneg_int, default=0, help="root random seed (default 0)")
-    run.add_argument("--agents", type=_positive_int, default=None, help="rescale populations to N persons in total")
+    run.add_argument("--seed", type=nonneg_int, default=0, help="root random seed (default 0)")
+    run.add_argument("--agents", type=positive_int, default=None, help="rescale populations to N persons in total")
     run.add_argument("--out", type=Path, default=None, help="write summary.json, agents.csv, timeseries.csv here")
     run.add_argument(
         "--trajectories", action="store_true", help="also write trajectories.sqlite (PedPy-readable) to --out"
@@ -65,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     run.set_defaults(func=_cmd_run)
+    for module in VERB_MODULES:
+        importlib.import_module(module).register(verbs)
     return parser
 
 

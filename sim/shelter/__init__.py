@@ -1,0 +1,1 @@
+"""shelter engine."""
