@@ -102,7 +102,7 @@ def _result(
             "population": [scenario.populations[i].id for i in st.population],
             "level": [level_of_pop[i] for i in st.population],
             "exit": exit_names[st.exit_index],
-            "v0_m_s": st.v0,
+            "v0_m_s": st.v_free,
             "premovement_s": st.t_start,
             "exit_time_s": st.t_exit,
         },

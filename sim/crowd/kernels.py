@@ -13,10 +13,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from sim.crowd.navigation import sample_distance
+from sim.crowd.navigation import sample_direction, sample_distance
 
 __all__ = [
-    "sort_agents", "start_moving", "apply_crossings", "closest_point", "segments_cross",
+    "sort_agents", "start_moving", "apply_crossings", "apply_portals", "desired_speeds", "closest_point",
+    "segments_cross",
     "integrate", "exit_distances", "cell_counts", "BIN_SPLIT", "SORT_CHUNKS",
 ]
 
@@ -129,17 +130,17 @@ def sort_agents(
 @njit(cache=True)
 def apply_crossings(
     crossed_exit: np.ndarray, crossed_frac: np.ndarray, t: float, dt: float, status: np.ndarray,
-    exit_index: np.ndarray, t_exit: np.ndarray, vel: np.ndarray,
+    exit_index: np.ndarray, t_exit: np.ndarray, vel: np.ndarray, n_exits: int,
 ) -> int:
     """Mark the agents that crossed an open exit this step (see :func:`integrate`) as safe.
 
-    Sets their status, exit index and crossing time ``t + frac * dt`` and zeroes their velocity. Returns
-    how many crossed.
+    Openings ``0 .. n_exits - 1`` are exits (portals are handled by :func:`apply_portals`). Sets their
+    status, exit index and crossing time ``t + frac * dt`` and zeroes their velocity. Returns how many crossed.
     """
     count = 0
     for i in range(crossed_exit.shape[0]):
         e = crossed_exit[i]
-        if e >= 0:
+        if 0 <= e < n_exits:
             status[i] = SAFE
             exit_index[i] = e
             t_exit[i] = t + crossed_frac[i] * dt
@@ -147,6 +148,107 @@ def apply_crossings(
             vel[i, 1] = 0.0
             count += 1
     return count
+
+
+@njit(cache=True)
+def apply_portals(
+    crossed: np.ndarray, crossed_frac: np.ndarray, pos_old: np.ndarray, pos_new: np.ndarray, vel: np.ndarray,
+    radius: np.ndarray, n_exits: int, lines: np.ndarray, inward: np.ndarray, partner: np.ndarray,
+    flip: np.ndarray, connector: np.ndarray, tokens: np.ndarray, capacity: np.ndarray,
+) -> int:
+    """Carry the agents that crossed an open portal this step to its partner (onto or off a stair).
+
+    The crossing point's position across the width (fraction u, or 1 - u where the partner runs the other
+    way) is kept, at least one radius from either side; the rest of the step continues inward from the
+    partner segment. Stepping *onto* a connector whose ``capacity`` [P/s] is finite takes a token of that
+    portal (``tokens``, refilled by the caller at capacity x dt per step): without one, the agent stays
+    where it was this step. Agents are served in index order (sequential, so deterministic).
+
+    Returns:
+        How many agents were carried.
+    """
+    count = 0
+    for i in range(crossed.shape[0]):
+        o = crossed[i]
+        if o < n_exits:
+            continue
+        crossed[i] = -1
+        c = connector[o]
+        side = (o - n_exits) % 4
+        if (side == 0 or side == 3) and capacity[c] < np.inf:
+            if tokens[o] < 1.0:
+                pos_new[i, 0] = pos_old[i, 0]
+                pos_new[i, 1] = pos_old[i, 1]
+                vel[i, 0] = 0.0
+                vel[i, 1] = 0.0
+                continue
+            tokens[o] -= 1.0
+        f = crossed_frac[i]
+        mx = pos_new[i, 0] - pos_old[i, 0]
+        my = pos_new[i, 1] - pos_old[i, 1]
+        cx = pos_old[i, 0] + f * mx
+        cy = pos_old[i, 1] + f * my
+        ax, ay = lines[o, 0], lines[o, 1]
+        tx, ty = lines[o, 2] - ax, lines[o, 3] - ay
+        u = ((cx - ax) * tx + (cy - ay) * ty) / (tx * tx + ty * ty)
+        p = partner[o]
+        if flip[o]:
+            u = 1.0 - u
+        px, py = lines[p, 0], lines[p, 1]
+        qx, qy = lines[p, 2] - px, lines[p, 3] - py
+        length = math.sqrt(qx * qx + qy * qy)
+        margin = min(radius[i] / length, 0.5)
+        u = min(max(u, margin), 1.0 - margin)
+        rest = max((1.0 - f) * math.sqrt(mx * mx + my * my), 0.01)
+        pos_new[i, 0] = px + u * qx + rest * inward[p, 0]
+        pos_new[i, 1] = py + u * qy + rest * inward[p, 1]
+        speed = math.sqrt(vel[i, 0] ** 2 + vel[i, 1] ** 2)
+        vel[i, 0] = speed * inward[p, 0]
+        vel[i, 1] = speed * inward[p, 1]
+        count += 1
+    return count
+
+
+@njit(cache=True, parallel=True)
+def desired_speeds(
+    pos: np.ndarray, status: np.ndarray, target: np.ndarray, v_free: np.ndarray, v_up: np.ndarray,
+    v_down: np.ndarray, cell_connector: np.ndarray, x0: float, y0: float, h: float, dist: np.ndarray,
+    dirx: np.ndarray, diry: np.ndarray, speed_factor: np.ndarray, belt: np.ndarray, belt_dir: np.ndarray,
+    walking: np.ndarray, v0: np.ndarray,
+) -> None:
+    """Set each moving agent's desired speed ``v0`` for where it is.
+
+    On the flat: its free speed. On a stair (or a stopped escalator): its own stair speed up or down (or
+    ``speed_factor`` x free speed when the connector sets one), by the sign of its desired direction along
+    the strip (+x is up). On a running escalator (``belt_dir`` +1 up, -1 down): the belt speed, plus the
+    stair speed in the belt's direction if people walk on it.
+    """
+    ny, nx = cell_connector.shape
+    for i in prange(pos.shape[0]):
+        if status[i] != MOVING:
+            continue
+        ix = min(max(int((pos[i, 0] - x0) / h), 0), nx - 1)
+        iy = min(max(int((pos[i, 1] - y0) / h), 0), ny - 1)
+        c = cell_connector[iy, ix]
+        if c < 0:
+            v0[i] = v_free[i]
+            continue
+        if belt_dir[c] != 0:
+            up = belt_dir[c] > 0
+            v = belt[c]
+            if walking[c]:
+                v += v_up[i] if up else v_down[i]
+            v0[i] = v
+            continue
+        k = target[i]
+        if k < 0:
+            v0[i] = v_up[i]
+            continue
+        ex, _ = sample_direction(dirx[k], diry[k], dist[k], pos[i, 0], pos[i, 1], x0, y0, h)
+        if speed_factor[c] == speed_factor[c]:  # not NaN
+            v0[i] = speed_factor[c] * v_free[i]
+        else:
+            v0[i] = v_up[i] if ex >= 0.0 else v_down[i]
 
 
 @njit(cache=True, inline="always")

@@ -4,11 +4,14 @@ Mesa provides the model lifecycle (``step``, ``steps``, the run's random generat
 (``DataCollector`` with model reporters sampled every ``record_interval``). One call of :meth:`step`
 advances one time step:
 
-1. agents whose pre-movement time has passed start moving;
-2. every ``exit_choice_interval`` seconds, exit choices are re-evaluated;
-3. agents are sorted into the neighbour cell list;
-4. the pedestrian model computes velocities from the current state (compute all ...);
-5. the integrator moves agents, blocking wall crossings and marking exit crossings (... then apply).
+1. the plan's events due by now are applied (exits, stairs and escalators close, open or turn; agents
+   re-plan at once);
+2. agents whose pre-movement time has passed start moving;
+3. every ``exit_choice_interval`` seconds, exit choices are re-evaluated;
+4. agents are sorted into the neighbour cell list; agents on stairs and escalators get their speed there;
+5. the pedestrian model computes velocities from the current state (compute all ...);
+6. the integrator moves agents, blocking wall crossings and marking crossings of open exits (safe) and
+   portals (carried onto or off a stair or escalator) (... then apply).
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from sim.crowd.exit_choice import initial_choice, update_choice
 from sim.crowd.models import MODELS, PedestrianModel, StepContext
 from sim.crowd.state import MOVING, SAFE, WAITING, AgentState, place_agents
 from sim.crowd.trajectories import TrajectoryRecorder
-from sim.crowd.world import ExitFields, World, build_world
+from sim.crowd.world import ExitFields, World, build_world, compute_fields, initial_openings, portal_states
 from sim.errors import ScenarioError
-from sim.scenario.schema import Plan, Scenario
+from sim.scenario.schema import Event, Plan, Scenario
 from sim.seeding import stream
 
 __all__ = ["CrowdModel", "DENSITY_CELL"]
@@ -68,7 +71,22 @@ class CrowdModel(mesa.Model):
         self.pedestrian_model = pedestrian_model
         self.world: World = build_world(scenario, cell_size=self.pedestrian_model.cutoff)
         self.state: AgentState = place_agents(scenario, plan, self.world, seed)
-        self.exit_open = np.array([e not in plan.close_exits for e in self.world.exit_ids], dtype=np.uint8)
+        # open state of every opening (exits, then connector portals); exit_open is a view of the exits
+        self.opening_open = initial_openings(self.world, scenario, plan)
+        self.n_exits = len(self.world.exit_ids)
+        self.exit_open = self.opening_open[: self.n_exits]
+        self.connector_direction = {
+            c.id: plan.connector_direction.get(c.id, c.direction) for c in scenario.connectors
+        }
+        self.connector_closed = {c.id: c.id in plan.close_connectors for c in scenario.connectors}
+        self._belt_dir = np.zeros(len(scenario.connectors), dtype=np.int8)
+        self._update_belts()
+        default = initial_openings(self.world, scenario)
+        if not np.array_equal(self.opening_open[self.n_exits :], default[self.n_exits :]):
+            self.set_navigation(compute_fields(self.world, self.opening_open))
+        self._portal_tokens = np.ones(len(self.opening_open))
+        self._pending_events: list[Event] = list(plan.events)
+        self.event_log: list[tuple[float, str]] = []
         self._choice_rng = stream(seed, "exit_choice")
         self.state.target[:] = initial_choice(self.state, self.world, self.exit_open)
         self._check_reachable()
@@ -86,7 +104,7 @@ class CrowdModel(mesa.Model):
         self._sorted_xyr = np.empty((3, n))
         self._ctx = StepContext(
             world=w,
-            exit_open=self.exit_open,
+            exit_open=self.opening_open,
             cell_of=self._cell_of,
             n_inside=0,
             order=self._order,
@@ -144,7 +162,46 @@ class CrowdModel(mesa.Model):
     def set_navigation(self, fields: ExitFields) -> None:
         """Replace the navigation fields (e.g. after the walkable area changed, or a test's own field)."""
         self.world = dataclasses.replace(self.world, fields=fields)
-        self._ctx.world = self.world
+        if hasattr(self, "_ctx"):
+            self._ctx.world = self.world
+
+    # -- events ----------------------------------------------------------------------------------------------
+    def schedule(self, event: Event) -> None:
+        """Add an event (e.g. from the hazard engine); it is applied at the first step at or after ``event.at``."""
+        self._pending_events.append(event)
+        self._pending_events.sort(key=lambda e: e.at)
+
+    def apply_event(self, event: Event) -> None:
+        """Close / open exits and connectors and turn escalators now; navigation and exit choices follow.
+
+        Closing a connector stops people stepping on; those on it step off at either end. Fields are
+        recomputed only when a connector changed (an exit that closes only stops people choosing it).
+        """
+        exits = {e: k for k, e in enumerate(self.world.exit_ids)}
+        before = self.opening_open.copy()
+        for thing, is_open in [(x, 0) for x in event.close] + [(x, 1) for x in event.open]:
+            if thing in exits:
+                self.opening_open[exits[thing]] = is_open
+            else:
+                self.connector_closed[thing] = not is_open
+        self.connector_direction.update(event.direction)
+        n = self.n_exits
+        for ci, cid in enumerate(self.world.connector_ids):
+            states = portal_states(self.connector_direction[cid], self.connector_closed[cid])
+            self.opening_open[n + 4 * ci : n + 4 * ci + 4] = states
+        self._update_belts()
+        if not np.array_equal(before[n:], self.opening_open[n:]):
+            self.set_navigation(compute_fields(self.world, self.opening_open))
+        changes = [f"close {x}" for x in event.close] + [f"open {x}" for x in event.open]
+        changes += [f"{c} {d}" for c, d in event.direction.items()]
+        self.event_log.append((self.t, ", ".join(changes)))
+        update_choice(self.state, self.world, self.exit_open, self._choice_rng, fraction=1.0)
+
+    def _update_belts(self) -> None:
+        for ci, c in enumerate(self.scenario.connectors):
+            d = self.connector_direction[c.id]
+            running = c.kind == "escalator" and d in ("up", "down") and not self.connector_closed[c.id]
+            self._belt_dir[ci] = (1 if d == "up" else -1) if running else 0
 
     # -- queries -----------------------------------------------------------------------------------------
     @property
@@ -170,6 +227,8 @@ class CrowdModel(mesa.Model):
         Every pass over the agents is a numba kernel (no numpy reductions over all agents here), so the
         Python overhead per step does not grow with the number of agents.
         """
+        while self._pending_events and self._pending_events[0].at <= self.t + 1e-9:
+            self.apply_event(self._pending_events.pop(0))
         st = self.state
         w = self.world
         t = self.t
@@ -194,6 +253,13 @@ class CrowdModel(mesa.Model):
             self._sorted_xyr,
             self._sort_counts,
         )
+        if w.connector_ids:
+            f = w.fields
+            kernels.desired_speeds(
+                st.pos, st.status, st.target, st.v_free, st.v_up, st.v_down, w.cell_connector, w.nav_x0,
+                w.nav_y0, w.nav_h, f.dist, f.dirx, f.diry, w.connector_speed_factor, w.connector_belt,
+                self._belt_dir, w.connector_walking, st.v0,
+            )
         ctx = self._ctx
         ctx.n_inside = n_inside
         ctx.bin_max = bin_max
@@ -208,7 +274,7 @@ class CrowdModel(mesa.Model):
             self._cell_of,
             w.segments,
             w.segment_exit,
-            self.exit_open,
+            self.opening_open,
             w.cell_seg_start,
             w.cell_seg_items,
             self.pedestrian_model.wall_fraction,
@@ -217,10 +283,20 @@ class CrowdModel(mesa.Model):
             self._frac,
         )
         self.agent_steps += n_moving
+        if w.connector_ids:
+            cap = w.connector_capacity[np.maximum(w.opening_connector, 0)]
+            np.minimum(self._portal_tokens + cap * self.dt, np.maximum(1.0, cap * self.dt), out=self._portal_tokens)
+            kernels.apply_portals(
+                self._crossed, self._frac, st.pos, self._new_pos, self._vel, st.radius, self.n_exits,
+                w.opening_line, w.opening_inward, w.opening_partner, w.opening_flip, w.opening_connector,
+                self._portal_tokens, w.connector_capacity,
+            )
         # the new positions and velocities become the state; the old arrays are next step's buffers
         st.pos, self._new_pos = self._new_pos, st.pos
         st.vel, self._vel = self._vel, st.vel
-        kernels.apply_crossings(self._crossed, self._frac, t, self.dt, st.status, st.exit_index, st.t_exit, st.vel)
+        kernels.apply_crossings(
+            self._crossed, self._frac, t, self.dt, st.status, st.exit_index, st.t_exit, st.vel, self.n_exits
+        )
         self.t = self.steps * self.dt
         self._observe()
 
@@ -292,4 +368,4 @@ class _DensityGrid:
 def _walkable_wkt(world: World) -> str:
     import shapely
 
-    return shapely.union_all(world.level_geoms).wkt
+    return shapely.union_all(world.level_geoms + world.strip_geoms).wkt

@@ -58,23 +58,48 @@ def _heap_pop(hv: np.ndarray, hi: np.ndarray, n: int) -> tuple[float, int, int]:
     return value, idx, n
 
 
-@njit(cache=True)
-def fast_marching(cost: np.ndarray, target: np.ndarray, h: float) -> np.ndarray:
+def fast_marching(
+    cost: np.ndarray, target: np.ndarray, h: float, links: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
     """Travel-cost distance from every grid cell to the nearest target cell.
 
     Args:
         cost: (ny, nx) cost per metre (>= 1 in walkable cells, ``inf`` where not walkable).
         target: (ny, nx) bool, the cells where the distance is 0.
         h: cell size [m].
+        links: optional ``(src, dst)`` flat cell indices (int64, same length): one-way shortcuts of length
+            ``h`` by which the distance of cell ``src`` reaches cell ``dst`` (``dst`` is one step from
+            ``src`` for a walker going ``dst -> src``). Stairs and escalators join their ends to the
+            levels this way.
 
     Returns:
         (ny, nx) float64 distance [m of cost]; ``inf`` where the target cannot be reached.
     """
+    n_cells = cost.size
+    head = np.full(n_cells if links is not None and len(links[0]) else 1, -1, dtype=np.int64)
+    nxt = np.empty(0, dtype=np.int64)
+    dst = np.empty(0, dtype=np.int64)
+    if links is not None and len(links[0]):
+        src = np.asarray(links[0], dtype=np.int64)
+        dst = np.asarray(links[1], dtype=np.int64)
+        nxt = np.full(len(src), -1, dtype=np.int64)
+        for k in range(len(src)):  # a linked list per source cell
+            nxt[k] = head[src[k]]
+            head[src[k]] = k
+    return _march(cost, target, h, head, nxt, dst)
+
+
+@njit(cache=True)
+def _march(
+    cost: np.ndarray, target: np.ndarray, h: float, link_head: np.ndarray, link_next: np.ndarray,
+    link_dst: np.ndarray,
+) -> np.ndarray:
     ny, nx = cost.shape
     n_cells = ny * nx
+    has_links = link_head.shape[0] == n_cells
     dist = np.full(n_cells, np.inf)
     known = np.zeros(n_cells, dtype=np.bool_)
-    cap = 4 * n_cells + 16
+    cap = 4 * n_cells + 16 + 2 * link_dst.shape[0]
     hv = np.empty(cap)
     hi = np.empty(cap, dtype=np.int64)
     n = 0
@@ -89,6 +114,15 @@ def fast_marching(cost: np.ndarray, target: np.ndarray, h: float) -> np.ndarray:
         if known[c] or value > dist[c]:
             continue
         known[c] = True
+        if has_links:
+            k = link_head[c]
+            while k >= 0:
+                j = link_dst[k]
+                t = dist[c] + flat_cost[j] * h
+                if not known[j] and math.isfinite(flat_cost[j]) and t < dist[j]:
+                    dist[j] = t
+                    n = _heap_push(hv, hi, n, t, j)
+                k = link_next[k]
         cy = c // nx
         cx = c - cy * nx
         for k in range(4):

@@ -10,7 +10,7 @@ from scipy.spatial import cKDTree
 
 from sim.crowd.world import World
 from sim.errors import ScenarioError
-from sim.scenario.schema import Plan, Scenario
+from sim.scenario.schema import STAIR_DOWN_FACTOR, STAIR_UP_FACTOR, Plan, Scenario
 from sim.seeding import stream
 
 __all__ = ["AgentState", "WAITING", "MOVING", "SAFE", "place_agents"]
@@ -26,7 +26,10 @@ class AgentState:
     Attributes:
         pos: (N, 2) position [m], world coordinates.
         vel: (N, 2) velocity of the last step [m/s].
-        v0: (N,) free walking speed [m/s].
+        v0: (N,) desired speed where the agent is now [m/s]: ``v_free`` on the flat, the stair or escalator
+            speed on a connector (updated every step when the scenario has connectors).
+        v_free: (N,) free walking speed on the flat [m/s].
+        v_up, v_down: (N,) free speed on stairs going up / down [m/s].
         radius: (N,) body radius [m].
         status: (N,) int8 ``WAITING`` / ``MOVING`` / ``SAFE``.
         t_start: (N,) time the agent starts moving (pre-movement time) [s].
@@ -40,6 +43,9 @@ class AgentState:
     pos: np.ndarray
     vel: np.ndarray
     v0: np.ndarray
+    v_free: np.ndarray
+    v_up: np.ndarray
+    v_down: np.ndarray
     radius: np.ndarray
     status: np.ndarray
     t_start: np.ndarray
@@ -127,9 +133,10 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
     rng_place = stream(seed, "placement")
     rng_speed = stream(seed, "speeds")
     rng_pre = stream(seed, "premovement")
+    rng_stairs = stream(seed, "stair_speeds")
     exits = {e: k for k, e in enumerate(world.exit_ids)}
     open_mask = np.array([e not in plan.close_exits for e in world.exit_ids])
-    pos_l, v0_l, r_l, pre_l, pop_l, allowed_l = [], [], [], [], [], []
+    pos_l, v0_l, r_l, pre_l, pop_l, allowed_l, up_l, down_l = [], [], [], [], [], [], [], []
     placed = np.empty((0, 2))
     placed_r = np.empty(0)
     for pi, pop in enumerate(scenario.populations):
@@ -181,10 +188,14 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
         placed = np.vstack([placed, chosen])
         placed_r = np.concatenate([placed_r, np.full(pop.count, r)])
         v0_l.append(profile.speed.sample(rng_speed, pop.count))
+        up = profile.stair_up.sample(rng_stairs, pop.count) if profile.stair_up else STAIR_UP_FACTOR * v0_l[-1]
+        down = profile.stair_down.sample(rng_stairs, pop.count) if profile.stair_down else STAIR_DOWN_FACTOR * v0_l[-1]
+        up_l.append(up)
+        down_l.append(down)
         r_l.append(np.full(pop.count, r))
         pre_l.append(pop.premovement.sample(rng_pre, pop.count))
         pop_l.append(np.full(pop.count, pi, dtype=np.int32))
-        allow = open_mask & (world.exit_level == li)
+        allow = open_mask.copy()
         if pop.id in plan.assign_exits:
             allow &= np.isin(np.arange(len(world.exit_ids)), [exits[e] for e in plan.assign_exits[pop.id]])
         allowed_l.append(np.repeat(allow[None, :], pop.count, axis=0))
@@ -195,6 +206,9 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
         pos=np.vstack(pos_l) if n else np.empty((0, 2)),
         vel=np.zeros((n, 2)),
         v0=np.concatenate(v0_l) if n else np.empty(0),
+        v_free=np.concatenate(v0_l) if n else np.empty(0),
+        v_up=np.concatenate(up_l) if n else np.empty(0),
+        v_down=np.concatenate(down_l) if n else np.empty(0),
         radius=np.concatenate(r_l) if n else np.empty(0),
         status=np.where(t_start <= 0.0, 1, 0).astype(np.int8),
         t_start=t_start,

@@ -24,6 +24,9 @@ from sim.errors import ScenarioError, format_value
 from sim.scenario.fields import FieldReader, key_name
 from sim.scenario.schema import (
     BUILTIN_PROFILES,
+    CONNECTOR_DIRECTIONS,
+    Connector,
+    Event,
     Exit,
     Level,
     Plan,
@@ -42,6 +45,7 @@ TOP_LEVEL_KEYS = (
     "calibration",
     "levels",
     "exits",
+    "connectors",
     "populations",
     "profiles",
     "plans",
@@ -155,25 +159,18 @@ def _read_level(ctx: FieldReader, raw: Any, field: str) -> Level:
     return level
 
 
-def _read_exit(ctx: FieldReader, raw: Any, field: str, levels: Mapping[str, Level]) -> Exit:
-    d = ctx.mapping(raw, field, ("id", "level", "line"), ("id", "line"))
-    if "level" not in d and len(levels) != 1:
-        ctx.fail(
-            f"{field}.level", "missing required key (the scenario has several levels)", fix="add 'level: <level id>'"
-        )
-    level_id = ctx.ref(d.get("level", next(iter(levels))), f"{field}.level", levels, "level")
-    pts = ctx.seq(d["line"], f"{field}.line")
+def _read_boundary_line(
+    ctx: FieldReader, raw: Any, field: str, level: Level, what: str
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A segment of two points that lies on the walkable boundary of ``level`` (a door, a stair end)."""
+    pts = ctx.seq(raw, field)
     if len(pts) != 2:
-        ctx.geometry_fail(
-            f"{field}.line", "an exit must be a segment of two points", d["line"], "give [[x1, y1], [x2, y2]]"
-        )
-    p1, p2 = (ctx.point(p, f"{field}.line[{i}]") for i, p in enumerate(pts))
+        ctx.geometry_fail(field, f"{what} must be a segment of two points", raw, "give [[x1, y1], [x2, y2]]")
+    p1, p2 = (ctx.point(p, f"{field}[{i}]") for i, p in enumerate(pts))
     seg = LineString([p1, p2])
     if seg.length < 0.3:
-        ctx.geometry_fail(
-            f"{field}.line", "exit is narrower than 0.3 m", d["line"], "give the two ends of the door opening"
-        )
-    boundary = levels[level_id].free_space.boundary
+        ctx.geometry_fail(field, f"{what} is narrower than 0.3 m", raw, "give the two ends of the opening")
+    boundary = level.free_space.boundary
     if not boundary.buffer(ON_BOUNDARY_TOL).contains(seg):
         off = max(
             boundary.distance(Point(p1)),
@@ -181,16 +178,95 @@ def _read_exit(ctx: FieldReader, raw: Any, field: str, levels: Mapping[str, Leve
             boundary.distance(seg.interpolate(0.5, normalized=True)),
         )
         ctx.geometry_fail(
-            f"{field}.line",
-            f"exit is not on the walkable boundary of level '{level_id}' (up to {off:.3g} m off)",
-            d["line"],
-            "put both ends on the same wall of the walkable polygon",
+            field,
+            f"{what} is not on the walkable boundary of level '{level.id}' (up to {off:.3g} m off)",
+            raw,
+            "put both ends on the same wall of the walkable polygon (or of an obstacle)",
         )
-    return Exit(id=ctx.ident(d["id"], f"{field}.id"), level=level_id, line=(p1, p2))
+    return p1, p2
+
+
+def _level_of(ctx: FieldReader, d: dict, field: str, levels: Mapping[str, Level], key: str = "level") -> str:
+    if key not in d and len(levels) != 1:
+        ctx.fail(
+            f"{field}.{key}", "missing required key (the scenario has several levels)", fix=f"add '{key}: <level id>'"
+        )
+    return ctx.ref(d.get(key, next(iter(levels))), f"{field}.{key}", levels, "level")
+
+
+def _read_exit(ctx: FieldReader, raw: Any, field: str, levels: Mapping[str, Level]) -> Exit:
+    d = ctx.mapping(raw, field, ("id", "level", "line"), ("id", "line"))
+    level_id = _level_of(ctx, d, field, levels)
+    line = _read_boundary_line(ctx, d["line"], f"{field}.line", levels[level_id], "exit")
+    return Exit(id=ctx.ident(d["id"], f"{field}.id"), level=level_id, line=line)
+
+
+CONNECTOR_KEYS = (
+    "id", "kind", "from", "to", "length", "direction", "speed_factor", "belt_speed", "walking", "capacity",
+)
+
+
+def _read_connector(ctx: FieldReader, raw: Any, field: str, levels: Mapping[str, Level]) -> Connector:
+    d = ctx.mapping(raw, field, CONNECTOR_KEYS, ("id", "kind", "from", "to", "length"))
+    kind = ctx.choice(d["kind"], f"{field}.kind", ("stair", "escalator"))
+    ends = []
+    for key in ("from", "to"):
+        e = ctx.mapping(d[key], f"{field}.{key}", ("level", "line"), ("level", "line"))
+        level_id = ctx.ref(e["level"], f"{field}.{key}.level", levels, "level")
+        line = _read_boundary_line(ctx, e["line"], f"{field}.{key}.line", levels[level_id], "connector end")
+        ends.append((level_id, line))
+    w_from = LineString(ends[0][1]).length
+    w_to = LineString(ends[1][1]).length
+    if abs(w_from - w_to) > 0.05:
+        ctx.geometry_fail(
+            f"{field}.to.line",
+            f"both ends of a connector must be equally wide ({w_from:.2f} m at 'from', {w_to:.2f} m at 'to')",
+            d["to"].get("line"),
+            "give the two ends the same width (the connector's width)",
+        )
+    length = ctx.number(d["length"], f"{field}.length", min=0.5, max=500.0, unit="m")
+    direction = ctx.choice(d.get("direction", "both"), f"{field}.direction", CONNECTOR_DIRECTIONS)
+    if kind == "escalator" and direction == "both":
+        ctx.fail(
+            f"{field}.direction",
+            "a running escalator moves one way",
+            direction,
+            "use up, down or stopped (an escalator out of service, walked as a stair)",
+        )
+    speed_factor = None
+    if "speed_factor" in d:
+        speed_factor = ctx.number(d["speed_factor"], f"{field}.speed_factor", min=0.05, max=1.5, strict_min=True)
+    belt = 0.0
+    if kind == "escalator":
+        belt = ctx.number(d.get("belt_speed", 0.65), f"{field}.belt_speed", min=0.1, max=2.0, unit="m/s")
+    elif "belt_speed" in d:
+        ctx.fail(
+            f"{field}.belt_speed", "only escalators have a belt", d["belt_speed"], "remove it or use kind: escalator"
+        )
+    walking = d.get("walking", False)
+    if not isinstance(walking, bool):
+        ctx.fail(f"{field}.walking", "must be true or false", walking, "write walking: true or walking: false")
+    capacity = None
+    if "capacity" in d:
+        capacity = ctx.number(d["capacity"], f"{field}.capacity", min=0.05, max=100.0, unit="persons/s")
+    return Connector(
+        id=ctx.ident(d["id"], f"{field}.id"),
+        kind=kind,
+        from_level=ends[0][0],
+        from_line=ends[0][1],
+        to_level=ends[1][0],
+        to_line=ends[1][1],
+        length=length,
+        direction=direction,
+        speed_factor=speed_factor,
+        belt_speed=belt,
+        walking=walking,
+        capacity=capacity,
+    )
 
 
 def _read_profile(ctx: FieldReader, name: str, raw: Any, field: str) -> Profile:
-    d = ctx.mapping(raw, field, ("speed", "radius"), ("speed",))
+    d = ctx.mapping(raw, field, ("speed", "radius", "stair_up", "stair_down"), ("speed",))
     speed = _read_distribution(ctx, d["speed"], f"{field}.speed", min_value=0.0, unit="m/s")
     if not 0 < speed.mean < math.inf:
         ctx.fail(
@@ -200,7 +276,13 @@ def _read_profile(ctx: FieldReader, name: str, raw: Any, field: str) -> Profile:
             "give a free walking speed around 1.34 m/s",
         )
     radius = ctx.number(d.get("radius", 0.2), f"{field}.radius", min=0.05, max=1.0, unit="m")
-    return Profile(id=name, speed=speed, radius=radius)
+    stairs = {}
+    for key in ("stair_up", "stair_down"):
+        if key in d:
+            stairs[key] = _read_distribution(ctx, d[key], f"{field}.{key}", min_value=0.0, unit="m/s")
+            if not 0 < stairs[key].mean < math.inf:
+                ctx.fail(f"{field}.{key}", "mean speed must be positive", d[key], "give a stair speed around 0.6 m/s")
+    return Profile(id=name, speed=speed, radius=radius, **stairs)
 
 
 def _read_population(
@@ -253,10 +335,57 @@ def _lattice_capacity(area: float, radius: float) -> int:
     return int(persons) if math.isfinite(persons) else 0
 
 
+PLAN_KEYS = (
+    "id", "description", "close_exits", "assign_exits", "close_connectors", "connector_direction", "events",
+)
+
+
+def _read_directions(
+    ctx: FieldReader, raw: Any, field: str, connectors: Mapping[str, Connector]
+) -> MappingProxyType[str, str]:
+    if not isinstance(raw, Mapping):
+        ctx.fail(field, "must map connector ids to directions", raw, "write e.g. {esc_1: stopped}")
+    out = {}
+    for cid, direction in raw.items():
+        f = f"{field}.{key_name(cid)}"
+        ctx.ref(cid, f, connectors, "connector")
+        out[cid] = ctx.choice(direction, f, CONNECTOR_DIRECTIONS)
+        if connectors[cid].kind == "escalator" and out[cid] == "both":
+            ctx.fail(f, "a running escalator moves one way", direction, "use up, down or stopped")
+    return MappingProxyType(out)
+
+
+def _read_event(
+    ctx: FieldReader, raw: Any, field: str, exits: Mapping[str, Exit], connectors: Mapping[str, Connector]
+) -> Event:
+    d = ctx.mapping(raw, field, ("at", "close", "open", "direction"), ("at",))
+    if not ({"close", "open", "direction"} & set(d)):
+        ctx.fail(field, "an event must change something", raw, "add close: [...], open: [...] or direction: {...}")
+    things = {**{e: "exit" for e in exits}, **{c: "connector" for c in connectors}}
+    lists = {}
+    for key in ("close", "open"):
+        items = ctx.seq(d.get(key, []), f"{field}.{key}")
+        lists[key] = tuple(ctx.ref(x, f"{field}.{key}[{i}]", things, "exit or connector") for i, x in enumerate(items))
+    both = set(lists["close"]) & set(lists["open"])
+    if both:
+        ctx.fail(f"{field}.open", "opens and closes the same thing at once", sorted(both)[0], "keep one of the two")
+    return Event(
+        at=ctx.number(d["at"], f"{field}.at", min=0.0, unit="s"),
+        close=lists["close"],
+        open=lists["open"],
+        direction=_read_directions(ctx, d.get("direction", {}), f"{field}.direction", connectors),
+    )
+
+
 def _read_plan(
-    ctx: FieldReader, raw: Any, field: str, exits: Mapping[str, Exit], populations: Mapping[str, Population]
+    ctx: FieldReader,
+    raw: Any,
+    field: str,
+    exits: Mapping[str, Exit],
+    populations: Mapping[str, Population],
+    connectors: Mapping[str, Connector],
 ) -> Plan:
-    d = ctx.mapping(raw, field, ("id", "description", "close_exits", "assign_exits"), ("id",))
+    d = ctx.mapping(raw, field, PLAN_KEYS, ("id",))
     closed = tuple(
         ctx.ref(e, f"{field}.close_exits[{i}]", exits, "exit")
         for i, e in enumerate(ctx.seq(d.get("close_exits", []), f"{field}.close_exits"))
@@ -279,12 +408,24 @@ def _read_plan(
             if e in closed:
                 ctx.fail(f, "assigns an exit that this plan closes", e, "assign an open exit or do not close it")
         assign[pop] = ids
+    closed_conn = tuple(
+        ctx.ref(c, f"{field}.close_connectors[{i}]", connectors, "connector")
+        for i, c in enumerate(ctx.seq(d.get("close_connectors", []), f"{field}.close_connectors"))
+    )
+    directions = _read_directions(ctx, d.get("connector_direction", {}), f"{field}.connector_direction", connectors)
+    events = [
+        _read_event(ctx, e, f"{field}.events[{i}]", exits, connectors)
+        for i, e in enumerate(ctx.seq(d.get("events", []), f"{field}.events"))
+    ]
     description = ctx.text(d.get("description", ""), f"{field}.description")
     return Plan(
         id=ctx.ident(d["id"], f"{field}.id"),
         description=description,
         close_exits=closed,
         assign_exits=MappingProxyType(assign),
+        close_connectors=closed_conn,
+        connector_direction=directions,
+        events=tuple(sorted(events, key=lambda e: e.at)),
     )
 
 
@@ -319,49 +460,84 @@ def _check_reachability(
     ctx: FieldReader,
     levels: Mapping[str, Level],
     exits: Mapping[str, Exit],
+    connectors: Mapping[str, Connector],
     pops: list[Population],
     plans: list[Plan],
     profiles: Mapping[str, Profile],
 ) -> None:
-    """Everyone must be able to walk to one of their usable exits, in every plan.
+    """Everyone must be able to walk to one of their usable exits, in every plan (as the plan starts).
 
     Walls or obstacles from edge to edge cut a level's free space into parts that are not connected; a person
-    reaches only the exits on the boundary of the part where they start. So every part in which a population
-    places people (its area there, at one body radius from walls, is not empty) needs a usable exit. Exits
-    must be on the population's level (stairs between levels are not modelled yet).
+    reaches the exits on the boundary of the part where they start, and the parts that stairs and escalators
+    lead to in their direction of travel. So every part in which a population places people (its area there,
+    at one body radius from walls, is not empty) needs a path to a usable exit.
     """
     parts = {lid: list(getattr(lv.free_space, "geoms", [lv.free_space])) for lid, lv in levels.items()}
     grown = {lid: [g.buffer(ON_BOUNDARY_TOL) for g in gs] for lid, gs in parts.items()}
-    exit_parts = {
-        e.id: {j for j, g in enumerate(grown[e.level]) if g.intersects(LineString(e.line))} for e in exits.values()
+
+    def parts_at(level: str, line: Any) -> set[tuple[str, int]]:
+        return {(level, j) for j, g in enumerate(grown[level]) if g.intersects(LineString(line))}
+
+    exit_parts = {e.id: parts_at(e.level, e.line) for e in exits.values()}
+    conn_ends = {
+        c.id: (parts_at(c.from_level, c.from_line), parts_at(c.to_level, c.to_line)) for c in connectors.values()
     }
 
-    def parts_with_people(pop: Population) -> list[int]:
+    def parts_with_people(pop: Population) -> list[tuple[str, int]]:
         overlap = [pop.area.intersection(g) for g in parts[pop.level]]
         radius = profiles[pop.profile].radius
         inner = [j for j, o in enumerate(overlap) if o.buffer(-radius).area > 0]
-        return inner or [j for j, o in enumerate(overlap) if o.area > 0]
+        return [(pop.level, j) for j in (inner or [j for j, o in enumerate(overlap) if o.area > 0])]
 
-    def stranded(pop: Population, usable: list[Exit], where: list[int]) -> list[int]:
-        reached = set().union(*(exit_parts[e.id] for e in usable if e.level == pop.level))
-        return [j for j in where if j not in reached]
+    def reach(plan: Plan | None) -> dict[tuple[str, int], set[tuple[str, int]]]:
+        """Directed links between parts: where a person in a part can go by stairs and escalators."""
+        links: dict[tuple[str, int], set[tuple[str, int]]] = {}
+        for c in connectors.values():
+            if plan is not None and c.id in plan.close_connectors:
+                continue
+            direction = plan.connector_direction.get(c.id, c.direction) if plan is not None else c.direction
+            low, high = conn_ends[c.id]
+            if direction != "down":
+                for p in low:
+                    links.setdefault(p, set()).update(high)
+            if direction != "up":
+                for p in high:
+                    links.setdefault(p, set()).update(low)
+        return links
+
+    def stranded(where: list[tuple[str, int]], usable: list[Exit], links: dict) -> list[tuple[str, int]]:
+        goal = set().union(*(exit_parts[e.id] for e in usable))
+        out = []
+        for start in where:
+            seen, todo = {start}, [start]
+            while todo:
+                p = todo.pop()
+                for q in links.get(p, ()):
+                    if q not in seen:
+                        seen.add(q)
+                        todo.append(q)
+            if not seen & goal:
+                out.append(start)
+        return out
 
     people = [(i, pop, parts_with_people(pop)) for i, pop in enumerate(pops) if pop.count > 0]
+    every_link = reach(None)
     for i, pop, where in people:
-        if stranded(pop, list(exits.values()), where):
+        if stranded(where, list(exits.values()), every_link):
             ctx.geometry_fail(
                 f"populations[{i}].area",
                 f"population '{pop.id}' cannot reach any exit: (part of) its area lies where walls or obstacles cut "
-                f"level '{pop.level}' off from every exit",
+                f"level '{pop.level}' off from every exit (and from every stair or escalator leading to one)",
                 pop.area.wkt,
-                "add an exit to that part of the level, or move the area (or the obstacles) so it connects to an exit",
+                "add an exit or a connector to that part of the level, or move the area (or the obstacles)",
             )
     for k, plan in enumerate(plans):
+        links = reach(plan)
         open_exits = [e for e in exits.values() if e.id not in plan.close_exits]
         for _, pop, where in people:
             assigned = plan.assign_exits.get(pop.id)
             usable = [e for e in open_exits if assigned is None or e.id in assigned]
-            if not stranded(pop, usable, where):
+            if not stranded(where, usable, links):
                 continue
             if assigned is not None:
                 field, value, what = f"plans[{k}].assign_exits.{pop.id}", assigned, "the exits this plan assigns it"
@@ -369,7 +545,8 @@ def _check_reachability(
                 field, value, what = f"plans[{k}].close_exits", plan.close_exits, "the exits this plan leaves open"
             ctx.fail(
                 field,
-                f"plan '{plan.id}': population '{pop.id}' cannot reach any of {what} (level '{pop.level}')",
+                f"plan '{plan.id}': population '{pop.id}' cannot reach any of {what} (from level '{pop.level}', "
+                "with the stairs and escalators as this plan sets them)",
                 value,
                 f"keep open (or assign) an exit that population '{pop.id}' can walk to",
             )
@@ -410,6 +587,17 @@ def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None 
     ctx.unique([e.id for e in exit_list], "exits")
     exits = {e.id: e for e in exit_list}
 
+    conn_list = []
+    for i, raw in enumerate(ctx.seq(d.get("connectors", []), "connectors")):
+        with ctx.geometry_guard(f"connectors[{i}]"):
+            conn_list.append(_read_connector(ctx, raw, f"connectors[{i}]", levels))
+    ctx.unique([c.id for c in conn_list], "connectors")
+    connectors = {c.id: c for c in conn_list}
+    clash = set(connectors) & set(exits)
+    if clash:
+        i = next(i for i, c in enumerate(conn_list) if c.id in clash)
+        ctx.fail(f"connectors[{i}].id", "an exit has the same id", conn_list[i].id, "give connectors their own ids")
+
     profiles: dict[str, Profile] = dict(BUILTIN_PROFILES)
     raw_profiles = d.get("profiles", {})
     if not isinstance(raw_profiles, Mapping):
@@ -431,13 +619,14 @@ def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None 
     pops = {p.id: p for p in pop_list}
 
     plan_list = [
-        _read_plan(ctx, p, f"plans[{i}]", exits, pops) for i, p in enumerate(ctx.seq(d.get("plans", []), "plans"))
+        _read_plan(ctx, p, f"plans[{i}]", exits, pops, connectors)
+        for i, p in enumerate(ctx.seq(d.get("plans", []), "plans"))
     ]
     ctx.unique([p.id for p in plan_list], "plans")
 
     simulation = _read_simulation(ctx, d.get("simulation", {}))
     with ctx.geometry_guard("populations"):
-        _check_reachability(ctx, levels, exits, pop_list, plan_list, profiles)
+        _check_reachability(ctx, levels, exits, connectors, pop_list, plan_list, profiles)
 
     if sha256 is None:
         sha256 = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -447,6 +636,7 @@ def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None 
         calibration=calibration,
         levels=tuple(level_list),
         exits=tuple(exit_list),
+        connectors=tuple(conn_list),
         populations=tuple(pop_list),
         profiles=MappingProxyType(profiles),
         plans=tuple(plan_list),

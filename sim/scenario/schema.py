@@ -19,12 +19,17 @@ from sim.distributions import Distribution
 __all__ = [
     "Level",
     "Exit",
+    "Connector",
+    "CONNECTOR_DIRECTIONS",
+    "Event",
     "Profile",
     "Population",
     "Plan",
     "SimulationSettings",
     "Scenario",
     "BUILTIN_PROFILES",
+    "STAIR_UP_FACTOR",
+    "STAIR_DOWN_FACTOR",
 ]
 
 
@@ -70,6 +75,70 @@ class Exit:
         return float(LineString(self.line).length)
 
 
+#: Directions of travel on a connector: ``up`` (from -> to only), ``down`` (to -> from only), ``both``, and
+#: ``stopped`` (an escalator out of service, walked as a stair in both directions).
+CONNECTOR_DIRECTIONS = ("up", "down", "both", "stopped")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Connector:
+    """A stair or escalator between two levels.
+
+    Its lower end ``from`` and upper end ``to`` are segments on the walkable boundaries of their levels (as
+    exits are); the connector itself is a strip ``length`` metres long (along the slope) and as wide as the
+    ``from`` segment, on which people walk (or ride) between the two segments.
+
+    Attributes:
+        id: unique name.
+        kind: ``stair`` or ``escalator``.
+        from_level, from_line: the lower end: level id and segment ``((x1, y1), (x2, y2))`` [m].
+        to_level, to_line: the upper end.
+        length: length along the slope [m].
+        direction: one of :data:`CONNECTOR_DIRECTIONS`.
+        speed_factor: if given, speed on it = factor x the person's free speed, up and down (stairs);
+            otherwise each person's own stair speeds up and down (see :class:`Profile`).
+        belt_speed: escalator belt speed [m/s] (0 for stairs).
+        walking: people walk on a running escalator (speed = belt + stair speed) instead of standing.
+        capacity: most persons per second that may step on (per end); ``None`` for no limit beyond the
+            crowd model's own.
+    """
+
+    id: str
+    kind: str
+    from_level: str
+    from_line: tuple[tuple[float, float], tuple[float, float]]
+    to_level: str
+    to_line: tuple[tuple[float, float], tuple[float, float]]
+    length: float
+    direction: str = "both"
+    speed_factor: float | None = None
+    belt_speed: float = 0.0
+    walking: bool = False
+    capacity: float | None = None
+
+    @property
+    def width(self) -> float:
+        """Clear width [m] (length of the ``from`` segment)."""
+        return float(LineString(self.from_line).length)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """A change during a run (part of a plan): exits or connectors close or open, escalators change direction.
+
+    Attributes:
+        at: simulated time [s].
+        close: ids of exits and connectors that close at that time.
+        open: ids of exits and connectors that open at that time.
+        direction: connector id -> new direction (one of :data:`CONNECTOR_DIRECTIONS`).
+    """
+
+    at: float
+    close: tuple[str, ...] = ()
+    open: tuple[str, ...] = ()
+    direction: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Profile:
     """How a kind of person moves.
@@ -78,11 +147,22 @@ class Profile:
         id: name (``adult`` is built in).
         speed: free walking speed on the flat [m/s].
         radius: body radius [m].
+        stair_up, stair_down: free speed on stairs going up / down [m/s]; ``None``: a fixed share of the
+            free speed (:data:`STAIR_UP_FACTOR`, :data:`STAIR_DOWN_FACTOR`).
     """
 
     id: str
     speed: Distribution
     radius: float
+    stair_up: Distribution | None = None
+    stair_down: Distribution | None = None
+
+
+#: Default stair speeds as shares of the free speed on the flat: 0.5 x 1.34 = 0.67 m/s up (within the
+#: handbooks' 0.55-0.80 m/s, pedestrian.md section 1) and 0.6 x 1.34 = 0.80 m/s down (down is faster than up;
+#: the IMO table's stair-down/flat ratios are 0.55-0.68).
+STAIR_UP_FACTOR = 0.5
+STAIR_DOWN_FACTOR = 0.6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,12 +196,18 @@ class Plan:
         close_exits: exits that are closed (locked, blocked) for the whole run.
         assign_exits: population id -> the exits its people must use (they choose among these by
             estimated time); populations not listed choose among all open exits.
+        close_connectors: stairs and escalators closed for the whole run (people already on one may leave it).
+        connector_direction: connector id -> direction for this plan (e.g. an escalator reversed or stopped).
+        events: changes at given times during the run, in time order.
     """
 
     id: str
     description: str = ""
     close_exits: tuple[str, ...] = ()
     assign_exits: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    close_connectors: tuple[str, ...] = ()
+    connector_direction: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,8 +256,8 @@ class Scenario:
         name: human-readable name.
         source: the file it was loaded from (``"<dict>"`` when built in code).
         calibration: ``empirical`` or ``code``.
-        levels, exits, populations, profiles, plans: the sections of the file (profiles include the built-in
-            ones not overridden by the file).
+        levels, exits, connectors, populations, profiles, plans: the sections of the file (profiles include
+            the built-in ones not overridden by the file).
         simulation: numerical settings.
         sha256: hash of the file's bytes (or of the canonical dict), stored with every result.
     """
@@ -186,6 +272,7 @@ class Scenario:
     plans: tuple[Plan, ...]
     simulation: SimulationSettings
     sha256: str = ""
+    connectors: tuple[Connector, ...] = ()
 
     def level(self, level_id: str) -> Level:
         """The level with this id."""

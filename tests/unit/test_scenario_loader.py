@@ -463,7 +463,7 @@ def test_unknown_key_lists_the_valid_keys(tmp_path: Path) -> None:
     for key in ("id", "level", "area", "count", "profile", "premovement"):
         assert key in msg.split("valid keys are:")[1]
     top = str(_load_error(_write(tmp_path, _with((("exit",), [])), name="top.yaml")))
-    assert "valid keys are: name, description, calibration, levels, exits, populations" in top
+    assert "valid keys are: name, description, calibration, levels, exits, connectors, populations" in top
 
 
 def test_too_small_area_gives_capacity(tmp_path: Path) -> None:
