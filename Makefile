@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUNS   ?= runs
 
-.PHONY: run test bench bench-quick lint install clean
+.PHONY: run test bench bench-quick bench-engines lint install clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ run: $(STAMP)
 
 ## test: install, then lint (ruff, mypy on sim/) and run the whole test suite (unit, system, benchmark helpers)
 test: $(STAMP)
-	$(VENV)/bin/ruff check sim benchmarks tests
+	$(VENV)/bin/ruff check sim benchmarks tests dashboard scripts/dask-local-cluster
 	$(VENV)/bin/mypy sim
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
@@ -40,8 +40,14 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(PY) benchmarks/crowd_throughput.py --quick
 
+## bench-engines: response events/s, shelter coverage wall times, plan replications/min (README tables)
+bench-engines: $(STAMP)
+	$(PY) benchmarks/response_events.py --repeat 5
+	$(PY) benchmarks/shelter_coverage.py
+	$(PY) benchmarks/plans_throughput.py
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim benchmarks tests
+	$(VENV)/bin/ruff check sim benchmarks tests dashboard scripts/dask-local-cluster
 	$(VENV)/bin/mypy sim
 
 clean:

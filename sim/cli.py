@@ -185,12 +185,69 @@ def format_summary(s: dict[str, Any]) -> str:
     ]
     width = max(len(k) for k, _ in rows)
     lines = [f"{k:<{width}}  {_fmt(v) if not isinstance(v, str) else v}" for k, v in rows]
+    if s.get("alarm_time_s"):
+        lines.append("alarm raised at".ljust(width) + f"  {s['alarm_time_s']:,.1f} s")
+    if s.get("immobile_casualties") or s.get("trapped"):
+        lines.append(
+            "immobile casualties / trapped".ljust(width) + f"  {s['immobile_casualties']:,} / {s['trapped']:,}"
+        )
+    if "time_above_2_p_m2_s" in s:
+        lines.append(
+            "time above 2 / 4 / 5.5 P/m²".ljust(width)
+            + f"  {s.get('time_above_2_p_m2_s', 0):.0f} / {s.get('time_above_4_p_m2_s', 0):.0f} / "
+            f"{s.get('time_above_5_5_p_m2_s', 0):.0f} s"
+        )
     lines.append("")
-    lines.append(f"{'exit':<16}{'persons':>9}{'steady flow (P/s)':>20}")
+    lines.append(f"{'exit':<16}{'persons':>9}{'steady flow (P/s)':>20}{'max queue':>11}")
+    queues = s.get("max_queue", {})
     for e, n in s["exit_counts"].items():
         f = s["exit_flow_p_per_s"].get(e)
-        lines.append(f"{e:<16}{n:>9,}{'—' if f is None else f'{f:.2f}':>20}")
+        lines.append(f"{e:<16}{n:>9,}{'—' if f is None else f'{f:.2f}':>20}{queues.get(e, 0):>11,}")
+    for ev in s.get("events", []):
+        lines.append(f"event at {ev['t_s']:.1f} s: {ev['change']}")
+    if "metro_check" in s:
+        lines.append("")
+        lines.append(format_metro_check(s["metro_check"]))
+    if "hazard" in s:
+        h = s["hazard"]
+        lines.append("")
+        lines.append(
+            f"hazard: ignition at {_fmt(h.get('ignition_time_s'))} s, closed exits: "
+            f"{', '.join(h.get('closed_exits', [])) or 'none'}, casualties: "
+            + ", ".join(f"{k} {v}" for k, v in h.get("casualties", {}).items())
+        )
+    if "response" in s:
+        r = s["response"]
+        scalars = {k: v for k, v in r.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        lines.append("")
+        lines.append("response: " + ", ".join(f"{k} {_fmt(v)}" for k, v in list(scalars.items())[:6]))
+    if "shelter" in s:
+        lines.append("")
+        lines.append(f"shelters: {s['shelter'].get('venue_evacuees', 0):,} evacuees added as demand at the venue")
     return "\n".join(lines)
+
+
+def format_metro_check(m: dict[str, Any]) -> str:
+    """The metro 4 / 6 minute rule, formula next to simulation, as a small table."""
+
+    def verdict(ok: bool) -> str:
+        return "meets" if ok else "FAILS"
+
+    def minutes(x: float | None) -> str:
+        return "not reached" if x is None else f"{x / 60:.2f} min"
+
+    f = m["formula_time_min"]
+    return "\n".join(
+        [
+            f"metro check (GB 51298 / GB 50157), platform '{m['platform']}', {m['persons_on_platform']:,} persons",
+            f"  formula   T = 1 + Q / (0.9 [A1 (N-1) + A2 B]) = {'—' if f is None else f'{f:.2f} min'}"
+            f"  (N = {m['escalators']}, A1 = {m['escalator_capacity_p_per_min']} P/min, B = {m['stair_width_m']} m)"
+            f"  -> {verdict(m['formula_ok'])} the 6 min rule",
+            f"  simulated platform cleared   {minutes(m['platform_clear_s'])}"
+            f"  -> {verdict(m['platform_clear_ok'])} 4 min",
+            f"  simulated safe area reached  {minutes(m['safe_area_s'])}  -> {verdict(m['safe_area_ok'])} 6 min",
+        ]
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

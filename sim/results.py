@@ -15,10 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["RunResult", "steady_flow", "evacuation_curve", "AGENT_COLUMNS", "SUMMARY_KEYS"]
+__all__ = ["RunResult", "steady_flow", "evacuation_curve", "AGENT_COLUMNS", "SUMMARY_KEYS", "OUTCOMES"]
 
 #: Per-agent table columns.
-AGENT_COLUMNS = ("agent_id", "population", "level", "exit", "v0_m_s", "premovement_s", "exit_time_s")
+AGENT_COLUMNS = (
+    "agent_id", "population", "level", "outcome", "exit", "v0_m_s", "premovement_s", "exit_time_s", "x_m", "y_m",
+)
+#: Values of the ``outcome`` column: safe (out), casualty (immobile after a blast), trapped, inside (run ended).
+OUTCOMES = ("inside", "inside", "safe", "casualty", "trapped")
 #: Keys always present in the JSON summary (DESIGN.md contract).
 SUMMARY_KEYS = (
     "scenario",
@@ -34,6 +38,12 @@ SUMMARY_KEYS = (
     "wall_s",
     "agent_steps",
     "agent_steps_per_s",
+    "immobile_casualties",
+    "trapped",
+    "time_above_2_p_m2_s",
+    "time_above_4_p_m2_s",
+    "time_above_5_5_p_m2_s",
+    "alarm_time_s",
 )
 
 

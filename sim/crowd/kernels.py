@@ -18,7 +18,7 @@ from sim.crowd.navigation import sample_direction, sample_distance
 __all__ = [
     "sort_agents", "start_moving", "apply_crossings", "apply_portals", "desired_speeds", "closest_point",
     "segments_cross",
-    "integrate", "exit_distances", "cell_counts", "BIN_SPLIT", "SORT_CHUNKS",
+    "integrate", "exit_distances", "BIN_SPLIT", "SORT_CHUNKS",
 ]
 
 WAITING = 0
@@ -155,19 +155,26 @@ def apply_portals(
     crossed: np.ndarray, crossed_frac: np.ndarray, pos_old: np.ndarray, pos_new: np.ndarray, vel: np.ndarray,
     radius: np.ndarray, n_exits: int, lines: np.ndarray, inward: np.ndarray, partner: np.ndarray,
     flip: np.ndarray, connector: np.ndarray, tokens: np.ndarray, capacity: np.ndarray,
+    sorted_xyr: np.ndarray, order: np.ndarray, bin_start: np.ndarray, bx0: float, by0: float, bsize: float,
+    bnx: int, bny: int,
 ) -> int:
     """Carry the agents that crossed an open portal this step to its partner (onto or off a stair).
 
     The crossing point's position across the width (fraction u, or 1 - u where the partner runs the other
     way) is kept, at least one radius from either side; the rest of the step continues inward from the
     partner segment. Stepping *onto* a connector whose ``capacity`` [P/s] is finite takes a token of that
-    portal (``tokens``, refilled by the caller at capacity x dt per step): without one, the agent stays
-    where it was this step. Agents are served in index order (sequential, so deterministic).
+    portal (``tokens``, refilled by the caller at capacity x dt per step). An agent is carried only if its
+    landing place is free (no body there at the start of the step, found through the neighbour bins
+    ``sorted_xyr / order / bin_start``, and none landed there this step); otherwise, or without a token, it
+    stays where it was this step and tries again. Agents are served in index order (sequential, so
+    deterministic).
 
     Returns:
         How many agents were carried.
     """
     count = 0
+    landed = np.empty((crossed.shape[0], 3))
+    n_landed = 0
     for i in range(crossed.shape[0]):
         o = crossed[i]
         if o < n_exits:
@@ -175,14 +182,13 @@ def apply_portals(
         crossed[i] = -1
         c = connector[o]
         side = (o - n_exits) % 4
-        if (side == 0 or side == 3) and capacity[c] < np.inf:
-            if tokens[o] < 1.0:
-                pos_new[i, 0] = pos_old[i, 0]
-                pos_new[i, 1] = pos_old[i, 1]
-                vel[i, 0] = 0.0
-                vel[i, 1] = 0.0
-                continue
-            tokens[o] -= 1.0
+        entering = side == 0 or side == 3
+        if entering and capacity[c] < np.inf and tokens[o] < 1.0:
+            pos_new[i, 0] = pos_old[i, 0]
+            pos_new[i, 1] = pos_old[i, 1]
+            vel[i, 0] = 0.0
+            vel[i, 1] = 0.0
+            continue
         f = crossed_frac[i]
         mx = pos_new[i, 0] - pos_old[i, 0]
         my = pos_new[i, 1] - pos_old[i, 1]
@@ -200,13 +206,54 @@ def apply_portals(
         margin = min(radius[i] / length, 0.5)
         u = min(max(u, margin), 1.0 - margin)
         rest = max((1.0 - f) * math.sqrt(mx * mx + my * my), 0.01)
-        pos_new[i, 0] = px + u * qx + rest * inward[p, 0]
-        pos_new[i, 1] = py + u * qy + rest * inward[p, 1]
+        lx = px + u * qx + rest * inward[p, 0]
+        ly = py + u * qy + rest * inward[p, 1]
+        if not _place_free(lx, ly, radius[i], i, landed, n_landed, sorted_xyr, order, bin_start, bx0, by0,
+                           bsize, bnx, bny):
+            pos_new[i, 0] = pos_old[i, 0]
+            pos_new[i, 1] = pos_old[i, 1]
+            vel[i, 0] = 0.0
+            vel[i, 1] = 0.0
+            continue
+        if entering and capacity[c] < np.inf:
+            tokens[o] -= 1.0
+        landed[n_landed, 0] = lx
+        landed[n_landed, 1] = ly
+        landed[n_landed, 2] = radius[i]
+        n_landed += 1
+        pos_new[i, 0] = lx
+        pos_new[i, 1] = ly
         speed = math.sqrt(vel[i, 0] ** 2 + vel[i, 1] ** 2)
         vel[i, 0] = speed * inward[p, 0]
         vel[i, 1] = speed * inward[p, 1]
         count += 1
     return count
+
+
+@njit(cache=True)
+def _place_free(
+    x: float, y: float, r: float, me: int, landed: np.ndarray, n_landed: int, sorted_xyr: np.ndarray,
+    order: np.ndarray, bin_start: np.ndarray, bx0: float, by0: float, bsize: float, bnx: int, bny: int,
+) -> bool:
+    """No body (other than agent ``me``) overlaps a body of radius ``r`` at ``(x, y)``."""
+    for k in range(n_landed):
+        if (landed[k, 0] - x) ** 2 + (landed[k, 1] - y) ** 2 < (landed[k, 2] + r) ** 2:
+            return False
+    ix = int((x - bx0) / bsize)
+    iy = int((y - by0) / bsize)
+    reach = int(math.ceil(2.5 * r / bsize))
+    for jy in range(max(iy - reach, 0), min(iy + reach + 1, bny)):
+        for jx in range(max(ix - reach, 0), min(ix + reach + 1, bnx)):
+            b = jy * bnx + jx
+            for k in range(bin_start[b], bin_start[b + 1]):
+                if order[k] == me:
+                    continue
+                dx = sorted_xyr[0, k] - x
+                dy = sorted_xyr[1, k] - y
+                rr = sorted_xyr[2, k] + r
+                if dx * dx + dy * dy < rr * rr:
+                    return False
+    return True
 
 
 @njit(cache=True, parallel=True)
@@ -400,16 +447,3 @@ def exit_distances(
                 if d < 1e29:
                     out[i, k] = d
     return out
-
-
-@njit(cache=True)
-def cell_counts(pos: np.ndarray, status: np.ndarray, x0: float, y0: float, cs: float, cnx: int, cny: int) -> np.ndarray:
-    """Number of agents still inside per square cell of size ``cs`` (flattened, row-major)."""
-    counts = np.zeros(cnx * cny, dtype=np.int64)
-    for i in range(pos.shape[0]):
-        if status[i] >= SAFE:
-            continue
-        cx = min(max(int((pos[i, 0] - x0) / cs), 0), cnx - 1)
-        cy = min(max(int((pos[i, 1] - y0) / cs), 0), cny - 1)
-        counts[cy * cnx + cx] += 1
-    return counts

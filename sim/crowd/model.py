@@ -17,6 +17,7 @@ advances one time step:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -25,19 +26,15 @@ from sim.crowd import kernels
 from sim.crowd.calibration import parameters_for
 from sim.crowd.exit_choice import initial_choice, update_choice
 from sim.crowd.models import MODELS, PedestrianModel, StepContext
-from sim.crowd.state import MOVING, SAFE, WAITING, AgentState, place_agents
+from sim.crowd.safety import MonitoringArea, QueueLine, SafetyRecorder
+from sim.crowd.state import CASUALTY, MOVING, SAFE, TRAPPED, WAITING, AgentState, place_agents
 from sim.crowd.trajectories import TrajectoryRecorder
 from sim.crowd.world import ExitFields, World, build_world, compute_fields, initial_openings, portal_states
 from sim.errors import ScenarioError
 from sim.scenario.schema import Event, Plan, Scenario
 from sim.seeding import stream
 
-__all__ = ["CrowdModel", "DENSITY_CELL"]
-
-#: Side of the square cells over which density is measured [m] (as RiMEA test 3's 2 m x 2 m areas).
-DENSITY_CELL = 2.0
-#: Cells with less walkable area than this are left out of the maximum density [m²].
-DENSITY_MIN_AREA = 2.0
+__all__ = ["CrowdModel"]
 
 
 class CrowdModel(mesa.Model):
@@ -127,8 +124,23 @@ class CrowdModel(mesa.Model):
         self.t = 0.0
         self._choice_every = max(1, round(self.settings.exit_choice_interval / self.dt))
         self.record_every = max(1, round(self.settings.record_interval / self.dt))
-        self._density = _DensityGrid(w)
-        self.max_density = 0.0
+        # crowd-safety measures (density grid, level of service, warnings, queues), sampled every record
+        self._level_x = np.array([g.bounds[0] for g in w.level_geoms])
+        queue_lines = [QueueLine(id=e.id, level=e.level, line=e.line) for e in scenario.exits]
+        for c in scenario.connectors:
+            queue_lines.append(QueueLine(id=f"{c.id}:from", level=c.from_level, line=c.from_line))
+            queue_lines.append(QueueLine(id=f"{c.id}:to", level=c.to_level, line=c.to_line))
+        self.safety = SafetyRecorder(
+            levels=[lv.free_space for lv in scenario.levels],
+            level_ids=w.level_ids,
+            offsets=w.level_offsets,
+            queue_lines=queue_lines,
+            monitoring_areas=[
+                MonitoringArea(id=a.id, level=a.level, polygon=a.area) for a in scenario.monitoring_areas
+            ],
+        )
+        self._density_now = 0.0
+        self.occupancy = np.zeros(len(w.level_ids) + len(w.connector_ids), dtype=np.int64)
 
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -137,8 +149,11 @@ class CrowdModel(mesa.Model):
                 "waiting": lambda m: int((m.state.status == WAITING).sum()),
                 "moving": lambda m: int((m.state.status == MOVING).sum()),
                 "evacuated": lambda m: int((m.state.status == SAFE).sum()),
+                "casualties": lambda m: int((m.state.status == CASUALTY).sum()),
+                "trapped": lambda m: int((m.state.status == TRAPPED).sum()),
                 "mean_speed_m_s": lambda m: m.mean_speed(),
-                "max_density_p_m2": lambda m: m.current_max_density(),
+                "max_density_p_m2": lambda m: m._density_now,
+                **{f"on_{name}": _occupancy_reporter(j) for j, name in enumerate(w.level_ids + w.connector_ids)},
             }
         )
         self.trajectories: TrajectoryRecorder | None = None
@@ -197,6 +212,33 @@ class CrowdModel(mesa.Model):
         self.event_log.append((self.t, ", ".join(changes)))
         update_choice(self.state, self.world, self.exit_open, self._choice_rng, fraction=1.0)
 
+    def immobilize(self, agents: np.ndarray) -> None:
+        """Agents (indices) hurt so badly they cannot move: they leave the crowd as casualties where they are."""
+        st = self.state
+        agents = agents[st.status[agents] < SAFE]
+        st.status[agents] = CASUALTY
+        st.vel[agents] = 0.0
+
+    def mark_trapped(self) -> np.ndarray:
+        """Agents still inside who can reach no open exit allowed to them become ``TRAPPED``; returns them."""
+        st = self.state
+        w = self.world
+        allowed = st.allowed & self.exit_open.astype(bool)[None, :]
+        d = kernels.exit_distances(st.pos, st.status, allowed, w.fields.dist, w.nav_x0, w.nav_y0, w.nav_h)
+        stuck = np.flatnonzero((st.status < SAFE) & ~np.isfinite(d).any(axis=1))
+        st.status[stuck] = TRAPPED
+        return stuck
+
+    def level_positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions in each level's own coordinates and each agent's level id ("" on a stair or escalator)."""
+        where = self.where()
+        n_levels = len(self.world.level_ids)
+        on_level = (where >= 0) & (where < n_levels)
+        lv = np.clip(where, 0, n_levels - 1)
+        xy = self.state.pos - self.world.level_offsets[lv]
+        ids = np.where(on_level, np.array(self.world.level_ids, dtype=object)[lv], "")
+        return xy[:, 0], xy[:, 1], ids
+
     def _update_belts(self) -> None:
         for ci, c in enumerate(self.scenario.connectors):
             d = self.connector_direction[c.id]
@@ -216,9 +258,20 @@ class CrowdModel(mesa.Model):
             return 0.0
         return float(np.hypot(self.state.vel[moving, 0], self.state.vel[moving, 1]).mean())
 
-    def current_max_density(self) -> float:
-        """Highest density over the density cells right now [P/m²] (see :class:`_DensityGrid`)."""
-        return self._density.max_density(self.state)
+    def where(self) -> np.ndarray:
+        """(N,) where each agent is: a level (0 .. L-1), a connector (L + c), or -1 once safe.
+
+        Levels and then connector strips are laid out left to right (see :mod:`sim.crowd.world`), so the
+        x coordinate alone tells.
+        """
+        st = self.state
+        w = self.world
+        x = st.pos[:, 0]
+        out = np.clip(np.searchsorted(self._level_x, x, side="right") - 1, 0, len(w.level_ids) - 1)
+        if w.connector_ids:
+            strip = np.searchsorted(w.strip_x0, x, side="right") - 1
+            out = np.where(strip >= 0, len(w.level_ids) + strip, out)
+        return np.where(st.status < SAFE, out, -1)
 
     # -- the step ------------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -289,7 +342,8 @@ class CrowdModel(mesa.Model):
             kernels.apply_portals(
                 self._crossed, self._frac, st.pos, self._new_pos, self._vel, st.radius, self.n_exits,
                 w.opening_line, w.opening_inward, w.opening_partner, w.opening_flip, w.opening_connector,
-                self._portal_tokens, w.connector_capacity,
+                self._portal_tokens, w.connector_capacity, self._sorted_xyr, self._order, self._bin_start,
+                ctx.bin_x0, ctx.bin_y0, ctx.bin_size, ctx.bin_nx, ctx.bin_ny,
             )
         # the new positions and velocities become the state; the old arrays are next step's buffers
         st.pos, self._new_pos = self._new_pos, st.pos
@@ -300,13 +354,25 @@ class CrowdModel(mesa.Model):
         self.t = self.steps * self.dt
         self._observe()
 
+    def record(self) -> None:
+        """Sample the time series and the crowd-safety measures now."""
+        st = self.state
+        where = self.where()
+        self.occupancy[:] = np.bincount(where[where >= 0], minlength=len(self.occupancy))
+        on_level = (where >= 0) & (where < len(self.world.level_ids))
+        speed = np.hypot(st.vel[on_level, 0], st.vel[on_level, 1])
+        dens = self.safety.record(
+            t=self.t, x=st.pos[on_level, 0], y=st.pos[on_level, 1], level=where[on_level], speed=speed
+        )
+        self._density_now = float(dens.max()) if dens.size else 0.0
+        self.datacollector.collect(self)
+
     def _observe(self) -> None:
         if self.steps % self.record_every == 0:
-            self.datacollector.collect(self)
-            self.max_density = max(self.max_density, self.datacollector.model_vars["max_density_p_m2"][-1])
+            self.record()
         if self.trajectories is not None and self.steps % self._traj_every == 0:
             st = self.state
-            inside = np.flatnonzero(st.status < SAFE)
+            inside = np.flatnonzero(st.status != SAFE)  # casualties and the trapped stay in the trajectories
             speed = np.hypot(st.vel[inside, 0], st.vel[inside, 1])
             ori = np.where(speed[:, None] > 1e-9, st.vel[inside] / np.maximum(speed, 1e-9)[:, None], 0.0)
             self.trajectories.record(
@@ -341,28 +407,9 @@ class CrowdModel(mesa.Model):
             )
 
 
-class _DensityGrid:
-    """Density over square cells of ``DENSITY_CELL`` metres: persons in the cell / walkable area of the cell.
-
-    Cells with less than ``DENSITY_MIN_AREA`` m² walkable are ignored (a sliver of a cell by a wall would
-    otherwise report absurd densities).
-    """
-
-    def __init__(self, world: World) -> None:
-        h = world.nav_h
-        ny, nx = world.walkable.shape
-        self.x0, self.y0 = world.nav_x0, world.nav_y0
-        self.nx = int(np.ceil(nx * h / DENSITY_CELL))
-        self.ny = int(np.ceil(ny * h / DENSITY_CELL))
-        iy, ix = np.nonzero(world.walkable)
-        cx = np.minimum(((ix + 0.5) * h // DENSITY_CELL).astype(np.int64), self.nx - 1)
-        cy = np.minimum(((iy + 0.5) * h // DENSITY_CELL).astype(np.int64), self.ny - 1)
-        area = np.bincount(cy * self.nx + cx, minlength=self.nx * self.ny) * h * h
-        self.inv_area = np.where(area >= DENSITY_MIN_AREA, 1.0 / np.maximum(area, 1e-12), 0.0)
-
-    def max_density(self, state: AgentState) -> float:
-        counts = kernels.cell_counts(state.pos, state.status, self.x0, self.y0, DENSITY_CELL, self.nx, self.ny)
-        return float((counts * self.inv_area).max()) if counts.size else 0.0
+def _occupancy_reporter(j: int) -> Callable[[CrowdModel], int]:
+    """A DataCollector reporter: persons on level (or connector) ``j`` at the last record."""
+    return lambda m: int(m.occupancy[j])
 
 
 def _walkable_wkt(world: World) -> str:

@@ -13,10 +13,12 @@ from sim.errors import ScenarioError
 from sim.scenario.schema import STAIR_DOWN_FACTOR, STAIR_UP_FACTOR, Plan, Scenario
 from sim.seeding import stream
 
-__all__ = ["AgentState", "WAITING", "MOVING", "SAFE", "place_agents"]
+__all__ = ["AgentState", "WAITING", "MOVING", "SAFE", "CASUALTY", "TRAPPED", "place_agents"]
 
-#: Status codes: waiting (pre-movement), moving, safe (crossed an exit).
-WAITING, MOVING, SAFE = np.int8(0), np.int8(1), np.int8(2)
+#: Status codes: waiting (pre-movement), moving, safe (crossed an exit); and two ends that are not safe:
+#: casualty (hurt so badly, e.g. by a blast, that the person cannot move) and trapped (no open exit can be
+#: reached any more). Codes >= SAFE take no further part in the crowd.
+WAITING, MOVING, SAFE, CASUALTY, TRAPPED = np.int8(0), np.int8(1), np.int8(2), np.int8(3), np.int8(4)
 
 
 @dataclass
@@ -31,7 +33,7 @@ class AgentState:
         v_free: (N,) free walking speed on the flat [m/s].
         v_up, v_down: (N,) free speed on stairs going up / down [m/s].
         radius: (N,) body radius [m].
-        status: (N,) int8 ``WAITING`` / ``MOVING`` / ``SAFE``.
+        status: (N,) int8 ``WAITING`` / ``MOVING`` / ``SAFE`` / ``CASUALTY`` / ``TRAPPED``.
         t_start: (N,) time the agent starts moving (pre-movement time) [s].
         target: (N,) int32 index of the exit the agent heads for.
         allowed: (N, K) bool, exits the agent may use (plan assignment and closures).

@@ -29,6 +29,7 @@ from sim.scenario.schema import (
     Event,
     Exit,
     Level,
+    MonitoringArea,
     Plan,
     Population,
     Profile,
@@ -49,6 +50,11 @@ TOP_LEVEL_KEYS = (
     "populations",
     "profiles",
     "plans",
+    "monitoring_areas",
+    "metro_check",
+    "hazards",
+    "response",
+    "shelters",
     "simulation",
 )
 CALIBRATIONS = ("empirical", "code")
@@ -337,6 +343,7 @@ def _lattice_capacity(area: float, radius: float) -> int:
 
 PLAN_KEYS = (
     "id", "description", "close_exits", "assign_exits", "close_connectors", "connector_direction", "events",
+    "hazards", "response", "shelters",
 )
 
 
@@ -384,8 +391,33 @@ def _read_plan(
     exits: Mapping[str, Exit],
     populations: Mapping[str, Population],
     connectors: Mapping[str, Connector],
+    engines: Mapping[str, Any],
 ) -> Plan:
     d = ctx.mapping(raw, field, PLAN_KEYS, ("id",))
+    plan_id = ctx.ident(d["id"], f"{field}.id")
+    changes: dict[str, Any] = {}
+    for key in ("hazards", "response", "shelters"):
+        if key not in d:
+            continue
+        section = engines.get(key)
+        if section is None or section == ():
+            ctx.fail(
+                f"{field}.{key}",
+                f"the scenario has no '{key}' section to change",
+                fix=f"add '{key}:' or remove this key",
+            )
+        if key == "hazards":
+            from sim.hazard.config import read_hazard_plan_changes
+
+            changes[key] = read_hazard_plan_changes(ctx, d[key], f"{field}.{key}", section)
+        elif key == "response":
+            from sim.response.config import read_response_plan_changes
+
+            changes[key] = read_response_plan_changes(ctx, d[key], f"{field}.{key}", section)
+        else:
+            from sim.shelter.config import read_shelter_plan_changes
+
+            changes[key] = read_shelter_plan_changes(ctx, d[key], f"{field}.{key}", section, plan_id=plan_id)
     closed = tuple(
         ctx.ref(e, f"{field}.close_exits[{i}]", exits, "exit")
         for i, e in enumerate(ctx.seq(d.get("close_exits", []), f"{field}.close_exits"))
@@ -419,13 +451,14 @@ def _read_plan(
     ]
     description = ctx.text(d.get("description", ""), f"{field}.description")
     return Plan(
-        id=ctx.ident(d["id"], f"{field}.id"),
+        id=plan_id,
         description=description,
         close_exits=closed,
         assign_exits=MappingProxyType(assign),
         close_connectors=closed_conn,
         connector_direction=directions,
         events=tuple(sorted(events, key=lambda e: e.at)),
+        **changes,
     )
 
 
@@ -552,6 +585,30 @@ def _check_reachability(
             )
 
 
+def _read_engine_sections(
+    ctx: FieldReader, d: Mapping[str, Any], source: str, levels: Mapping[str, Level]
+) -> dict[str, Any]:
+    """The ``hazards``, ``response`` and ``shelters`` sections, read by their engines' own readers.
+
+    Files they name (road networks, district data) are found relative to the scenario file's folder.
+    """
+    base_dir = Path(source).parent if source != "<dict>" else Path.cwd()
+    out: dict[str, Any] = {"hazards": (), "response": None, "shelters": None}
+    if "hazards" in d:
+        from sim.hazard.config import read_hazards
+
+        out["hazards"] = read_hazards(ctx, d["hazards"], "hazards", level_ids=set(levels))
+    if "response" in d:
+        from sim.response.config import read_response
+
+        out["response"] = read_response(ctx, d["response"], "response", base_dir=base_dir)
+    if "shelters" in d:
+        from sim.shelter.config import read_shelters
+
+        out["shelters"] = read_shelters(ctx, d["shelters"], "shelters", base_dir=base_dir)
+    return out
+
+
 def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None = None) -> Scenario:
     """Validate a scenario given as plain data (the parsed YAML) and build the frozen objects.
 
@@ -618,11 +675,38 @@ def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None 
     ctx.unique([p.id for p in pop_list], "populations")
     pops = {p.id: p for p in pop_list}
 
+    engines = _read_engine_sections(ctx, d, source, levels)
     plan_list = [
-        _read_plan(ctx, p, f"plans[{i}]", exits, pops, connectors)
+        _read_plan(ctx, p, f"plans[{i}]", exits, pops, connectors, engines)
         for i, p in enumerate(ctx.seq(d.get("plans", []), "plans"))
     ]
     ctx.unique([p.id for p in plan_list], "plans")
+
+    areas = []
+    for i, raw in enumerate(ctx.seq(d.get("monitoring_areas", []), "monitoring_areas")):
+        f = f"monitoring_areas[{i}]"
+        a = ctx.mapping(raw, f, ("id", "level", "area"), ("id", "area"))
+        with ctx.geometry_guard(f):
+            areas.append(
+                MonitoringArea(
+                    id=ctx.ident(a["id"], f"{f}.id"),
+                    level=_level_of(ctx, a, f, levels),
+                    area=ctx.polygon(a["area"], f"{f}.area"),
+                )
+            )
+    ctx.unique([a.id for a in areas], "monitoring_areas")
+
+    metro = None
+    if "metro_check" in d:
+        m = ctx.mapping(d["metro_check"], "metro_check", ("platform", "safe_levels"), ("platform", "safe_levels"))
+        safe = tuple(
+            ctx.ref(x, f"metro_check.safe_levels[{i}]", levels, "level")
+            for i, x in enumerate(ctx.seq(m["safe_levels"], "metro_check.safe_levels", min_len=1))
+        )
+        platform = ctx.ref(m["platform"], "metro_check.platform", levels, "level")
+        if platform in safe:
+            ctx.fail("metro_check.safe_levels", "the platform cannot be a safe level", platform, "list the concourse")
+        metro = MappingProxyType({"platform": platform, "safe_levels": safe})
 
     simulation = _read_simulation(ctx, d.get("simulation", {}))
     with ctx.geometry_guard("populations"):
@@ -637,6 +721,11 @@ def scenario_from_dict(data: Any, *, source: str = "<dict>", sha256: str | None 
         levels=tuple(level_list),
         exits=tuple(exit_list),
         connectors=tuple(conn_list),
+        monitoring_areas=tuple(areas),
+        metro_check=metro,
+        hazards=engines["hazards"],
+        response=engines["response"],
+        shelters=engines["shelters"],
         populations=tuple(pop_list),
         profiles=MappingProxyType(profiles),
         plans=tuple(plan_list),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any
 
 import shapely
 from shapely.geometry import LineString, Polygon
@@ -24,6 +25,7 @@ __all__ = [
     "Event",
     "Profile",
     "Population",
+    "MonitoringArea",
     "Plan",
     "SimulationSettings",
     "Scenario",
@@ -187,6 +189,21 @@ class Population:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MonitoringArea:
+    """An area watched for large-passenger-flow warnings (four colours by density, see sim.crowd.safety).
+
+    Attributes:
+        id: unique name.
+        level: id of the level it lies on.
+        area: polygon [m] on that level.
+    """
+
+    id: str
+    level: str
+    area: Polygon
+
+
+@dataclass(frozen=True, kw_only=True)
 class Plan:
     """A named variation of the scenario.
 
@@ -199,6 +216,9 @@ class Plan:
         close_connectors: stairs and escalators closed for the whole run (people already on one may leave it).
         connector_direction: connector id -> direction for this plan (e.g. an escalator reversed or stopped).
         events: changes at given times during the run, in time order.
+        hazards: changes to the hazards (``sim.hazard.config.HazardPlanChanges``), or ``None``.
+        response: changes to the response (``sim.response.config.ResponsePlanChanges``), or ``None``.
+        shelters: changes to the shelters (``sim.shelter.schema.ShelterPlan``), or ``None``.
     """
 
     id: str
@@ -208,6 +228,9 @@ class Plan:
     close_connectors: tuple[str, ...] = ()
     connector_direction: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     events: tuple[Event, ...] = ()
+    hazards: Any = None
+    response: Any = None
+    shelters: Any = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,9 +279,14 @@ class Scenario:
         name: human-readable name.
         source: the file it was loaded from (``"<dict>"`` when built in code).
         calibration: ``empirical`` or ``code``.
-        levels, exits, connectors, populations, profiles, plans: the sections of the file (profiles include
-            the built-in ones not overridden by the file).
+        levels, exits, connectors, populations, profiles, plans, monitoring_areas: the sections of the file
+            (profiles include the built-in ones not overridden by the file).
         simulation: numerical settings.
+        metro_check: ``{"platform": level id, "safe_levels": (level ids)}`` for a metro station (the GB 51298
+            4 / 6 minute rule is checked by formula and by simulation), or ``None``.
+        hazards: gas leaks and clouds (``sim.hazard.config.Hazard``) of section ``hazards``.
+        response: the emergency response (``sim.response.config.ResponseConfig``) or ``None``.
+        shelters: the shelter district (``sim.shelter.schema.ShelterConfig``) or ``None``.
         sha256: hash of the file's bytes (or of the canonical dict), stored with every result.
     """
 
@@ -273,6 +301,11 @@ class Scenario:
     simulation: SimulationSettings
     sha256: str = ""
     connectors: tuple[Connector, ...] = ()
+    monitoring_areas: tuple[MonitoringArea, ...] = ()
+    metro_check: Mapping[str, object] | None = None
+    hazards: tuple[Any, ...] = ()
+    response: Any = None
+    shelters: Any = None
 
     def level(self, level_id: str) -> Level:
         """The level with this id."""

@@ -1,0 +1,1 @@
+"""Reference tests: numeric oracles from the reference documents, pinned with tolerances."""
