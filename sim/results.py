@@ -22,7 +22,7 @@ AGENT_COLUMNS = (
     "agent_id", "population", "level", "outcome", "exit", "v0_m_s", "premovement_s", "exit_time_s", "x_m", "y_m",
 )
 #: Values of the ``outcome`` column: safe (out), casualty (immobile after a blast), trapped, inside (run ended).
-OUTCOMES = ("inside", "inside", "safe", "casualty", "trapped")
+OUTCOMES = ("inside", "inside", "safe", "casualty", "trapped", "inside")
 #: Keys always present in the JSON summary (DESIGN.md contract).
 SUMMARY_KEYS = (
     "scenario",

@@ -71,7 +71,8 @@ def run(
     max_time = scenario.simulation.max_time
     hazards = _plan_hazards(scenario, chosen)
     alarm_s = _alarm_time(hazards)
-    model.state.t_start += alarm_s  # pre-movement runs from the alarm
+    st = model.state
+    st.t_start = np.maximum(st.t_appear, alarm_s) + (st.t_start - st.t_appear)  # pre-movement from the alarm
     outcomes: list[Any] = []
     casualty_feed = simpy.Store(env) if scenario.response is not None else None
 
@@ -254,7 +255,7 @@ def _result(
             "outcome": np.array(OUTCOMES, dtype=object)[st.status],
             "exit": exit_names[st.exit_index],
             "v0_m_s": st.v_free,
-            "premovement_s": st.t_start - alarm_s,
+            "premovement_s": st.t_start - np.maximum(st.t_appear, alarm_s),
             "exit_time_s": st.t_exit,
             "x_m": np.where(safe, np.nan, x),
             "y_m": np.where(safe, np.nan, y),

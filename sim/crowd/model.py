@@ -27,7 +27,7 @@ from sim.crowd.calibration import parameters_for
 from sim.crowd.exit_choice import initial_choice, update_choice
 from sim.crowd.models import MODELS, PedestrianModel, StepContext
 from sim.crowd.safety import MonitoringArea, QueueLine, SafetyRecorder
-from sim.crowd.state import CASUALTY, MOVING, SAFE, TRAPPED, WAITING, AgentState, place_agents
+from sim.crowd.state import ABSENT, CASUALTY, MOVING, SAFE, TRAPPED, WAITING, AgentState, place_agents
 from sim.crowd.trajectories import TrajectoryRecorder
 from sim.crowd.world import ExitFields, World, build_world, compute_fields, initial_openings, portal_states
 from sim.errors import ScenarioError
@@ -82,10 +82,16 @@ class CrowdModel(mesa.Model):
         if not np.array_equal(self.opening_open[self.n_exits :], default[self.n_exits :]):
             self.set_navigation(compute_fields(self.world, self.opening_open))
         self._portal_tokens = np.ones(len(self.opening_open))
+        absent = self.state.status == ABSENT
+        self._to_appear = int(absent.sum())
+        self._next_appearance = float(self.state.t_appear[absent].min()) if self._to_appear else np.inf
         self._pending_events: list[Event] = list(plan.events)
         self.event_log: list[tuple[float, str]] = []
         self._choice_rng = stream(seed, "exit_choice")
+        absent = self.state.status == ABSENT  # people still to appear choose from where they will appear
+        self.state.status[absent] = WAITING
         self.state.target[:] = initial_choice(self.state, self.world, self.exit_open)
+        self.state.status[absent] = ABSENT
         self._check_reachable()
 
         n = self.state.n
@@ -145,7 +151,7 @@ class CrowdModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "t_s": lambda m: m.t,
-                "inside": lambda m: int((m.state.status < SAFE).sum()),
+                "inside": lambda m: m.inside,
                 "waiting": lambda m: int((m.state.status == WAITING).sum()),
                 "moving": lambda m: int((m.state.status == MOVING).sum()),
                 "evacuated": lambda m: int((m.state.status == SAFE).sum()),
@@ -248,8 +254,9 @@ class CrowdModel(mesa.Model):
     # -- queries -----------------------------------------------------------------------------------------
     @property
     def inside(self) -> int:
-        """Agents not yet safe."""
-        return int((self.state.status < SAFE).sum())
+        """Agents not yet safe (including those still to appear)."""
+        st = self.state.status
+        return int((st < SAFE).sum() + (st == ABSENT).sum())
 
     def mean_speed(self) -> float:
         """Mean speed of the moving agents over the last step [m/s] (0 if none moves)."""
@@ -285,6 +292,12 @@ class CrowdModel(mesa.Model):
         st = self.state
         w = self.world
         t = self.t
+        if self._to_appear and t + 1e-9 >= self._next_appearance:
+            arriving = (st.status == ABSENT) & (st.t_appear <= t + 1e-9)
+            st.status[arriving] = WAITING
+            self._to_appear -= int(arriving.sum())
+            later = st.t_appear[st.status == ABSENT]
+            self._next_appearance = float(later.min()) if later.size else np.inf
         kernels.start_moving(st.status, st.t_start, t)
         done = self.steps - 1  # mesa counts this step before calling us
         if done > 0 and done % self._choice_every == 0:

@@ -13,12 +13,13 @@ from sim.errors import ScenarioError
 from sim.scenario.schema import STAIR_DOWN_FACTOR, STAIR_UP_FACTOR, Plan, Scenario
 from sim.seeding import stream
 
-__all__ = ["AgentState", "WAITING", "MOVING", "SAFE", "CASUALTY", "TRAPPED", "place_agents"]
+__all__ = ["AgentState", "WAITING", "MOVING", "SAFE", "CASUALTY", "TRAPPED", "ABSENT", "place_agents"]
 
 #: Status codes: waiting (pre-movement), moving, safe (crossed an exit); and two ends that are not safe:
 #: casualty (hurt so badly, e.g. by a blast, that the person cannot move) and trapped (no open exit can be
 #: reached any more). Codes >= SAFE take no further part in the crowd.
-WAITING, MOVING, SAFE, CASUALTY, TRAPPED = np.int8(0), np.int8(1), np.int8(2), np.int8(3), np.int8(4)
+#: Absent: not there yet (a train still to arrive); counted as inside, but takes no part until it appears.
+WAITING, MOVING, SAFE, CASUALTY, TRAPPED, ABSENT = (np.int8(k) for k in range(6))
 
 
 @dataclass
@@ -35,6 +36,7 @@ class AgentState:
         radius: (N,) body radius [m].
         status: (N,) int8 ``WAITING`` / ``MOVING`` / ``SAFE`` / ``CASUALTY`` / ``TRAPPED``.
         t_start: (N,) time the agent starts moving (pre-movement time) [s].
+        t_appear: (N,) time the agent appears (0 for people present from the start) [s].
         target: (N,) int32 index of the exit the agent heads for.
         allowed: (N, K) bool, exits the agent may use (plan assignment and closures).
         exit_index: (N,) int32 exit used, -1 while inside.
@@ -51,6 +53,7 @@ class AgentState:
     radius: np.ndarray
     status: np.ndarray
     t_start: np.ndarray
+    t_appear: np.ndarray
     target: np.ndarray
     allowed: np.ndarray
     exit_index: np.ndarray
@@ -138,7 +141,7 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
     rng_stairs = stream(seed, "stair_speeds")
     exits = {e: k for k, e in enumerate(world.exit_ids)}
     open_mask = np.array([e not in plan.close_exits for e in world.exit_ids])
-    pos_l, v0_l, r_l, pre_l, pop_l, allowed_l, up_l, down_l = [], [], [], [], [], [], [], []
+    pos_l, v0_l, r_l, pre_l, pop_l, allowed_l, up_l, down_l, app_l = [], [], [], [], [], [], [], [], []
     placed = np.empty((0, 2))
     placed_r = np.empty(0)
     for pi, pop in enumerate(scenario.populations):
@@ -195,7 +198,8 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
         up_l.append(up)
         down_l.append(down)
         r_l.append(np.full(pop.count, r))
-        pre_l.append(pop.premovement.sample(rng_pre, pop.count))
+        pre_l.append(pop.appears_at + pop.premovement.sample(rng_pre, pop.count))
+        app_l.append(np.full(pop.count, pop.appears_at))
         pop_l.append(np.full(pop.count, pi, dtype=np.int32))
         allow = open_mask.copy()
         if pop.id in plan.assign_exits:
@@ -204,6 +208,7 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
     n = sum(len(p) for p in pos_l)
     k = len(world.exit_ids)
     t_start = np.concatenate(pre_l) if n else np.empty(0)
+    t_appear = np.concatenate(app_l) if n else np.empty(0)
     return AgentState(
         pos=np.vstack(pos_l) if n else np.empty((0, 2)),
         vel=np.zeros((n, 2)),
@@ -212,8 +217,9 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
         v_up=np.concatenate(up_l) if n else np.empty(0),
         v_down=np.concatenate(down_l) if n else np.empty(0),
         radius=np.concatenate(r_l) if n else np.empty(0),
-        status=np.where(t_start <= 0.0, 1, 0).astype(np.int8),
+        status=np.where(t_appear > 0.0, ABSENT, np.where(t_start <= 0.0, MOVING, WAITING)).astype(np.int8),
         t_start=t_start,
+        t_appear=t_appear,
         target=np.full(n, -1, dtype=np.int32),
         allowed=np.vstack(allowed_l) if n else np.empty((0, k), dtype=bool),
         exit_index=np.full(n, -1, dtype=np.int32),

@@ -294,7 +294,9 @@ def _read_profile(ctx: FieldReader, name: str, raw: Any, field: str) -> Profile:
 def _read_population(
     ctx: FieldReader, raw: Any, field: str, levels: Mapping[str, Level], profiles: Mapping[str, Profile]
 ) -> Population:
-    d = ctx.mapping(raw, field, ("id", "level", "area", "count", "profile", "premovement"), ("id", "area", "count"))
+    d = ctx.mapping(
+        raw, field, ("id", "level", "area", "count", "profile", "premovement", "appears_at"), ("id", "area", "count")
+    )
     if "level" not in d and len(levels) != 1:
         ctx.fail(
             f"{field}.level", "missing required key (the scenario has several levels)", fix="add 'level: <level id>'"
@@ -331,6 +333,7 @@ def _read_population(
         count=count,
         profile=profile_id,
         premovement=premovement,
+        appears_at=ctx.number(d.get("appears_at", 0.0), f"{field}.appears_at", min=0.0, unit="s"),
     )
 
 

@@ -177,7 +177,10 @@ class Population:
         area: polygon [m] inside the level's free space where the people are placed.
         count: number of persons.
         profile: id of a profile.
-        premovement: pre-movement time distribution [s]: time from the start until a person starts moving.
+        premovement: pre-movement time distribution [s]: time from the alarm (or from ``appears_at``, whichever
+            is later) until a person starts moving.
+        appears_at: time [s] at which these people appear (e.g. a train unloading at the platform doors);
+            0 means present from the start.
     """
 
     id: str
@@ -186,6 +189,7 @@ class Population:
     count: int
     profile: str
     premovement: Distribution
+    appears_at: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,6 +260,25 @@ class SimulationSettings:
     trajectory_interval: float = 0.25
 
 
+def _uniform(low: float, high: float) -> Distribution:
+    return Distribution(dist="uniform", params=MappingProxyType({"low": low, "high": high}))
+
+
+#: IMO MSC.1/Circ.1533 demographic table (pedestrian.md section 1): uniform walking speeds on the flat, down
+#: and up stairs [m/s] per group. Radii: 0.2 m for adults, 0.25 m for impaired persons (walking aids).
+IMO_SPEEDS = {
+    "female_under_30": ((0.93, 1.55), (0.56, 0.94), (0.47, 0.79), 0.2),
+    "female_30_50": ((0.71, 1.19), (0.49, 0.81), (0.44, 0.74), 0.2),
+    "female_over_50": ((0.56, 0.94), (0.45, 0.75), (0.37, 0.61), 0.2),
+    "female_over_50_impaired_1": ((0.43, 0.71), (0.34, 0.56), (0.28, 0.46), 0.25),
+    "female_over_50_impaired_2": ((0.37, 0.61), (0.29, 0.49), (0.23, 0.39), 0.25),
+    "male_under_30": ((1.11, 1.85), (0.76, 1.26), (0.50, 0.84), 0.2),
+    "male_30_50": ((0.97, 1.62), (0.64, 1.07), (0.47, 0.79), 0.2),
+    "male_over_50": ((0.84, 1.40), (0.50, 0.84), (0.38, 0.64), 0.2),
+    "male_over_50_impaired_1": ((0.64, 1.06), (0.38, 0.64), (0.29, 0.49), 0.25),
+    "male_over_50_impaired_2": ((0.55, 0.91), (0.33, 0.55), (0.25, 0.41), 0.25),
+}
+
 BUILTIN_PROFILES: Mapping[str, Profile] = MappingProxyType(
     {
         # Weidmann (1993) free speed 1.34 m/s; spread N(1.34, 0.26) truncated to [0.5, 2.2] m/s as in
@@ -267,6 +290,24 @@ BUILTIN_PROFILES: Mapping[str, Profile] = MappingProxyType(
             ),
             radius=0.2,
         ),
+        # reduced mobility (wheelchair users, walking aids): the IMO 'impaired (2)' speeds, a larger body
+        "reduced_mobility": Profile(
+            id="reduced_mobility",
+            speed=_uniform(0.37, 0.91),
+            radius=0.35,
+            stair_up=_uniform(0.23, 0.41),
+            stair_down=_uniform(0.29, 0.55),
+        ),
+        **{
+            name: Profile(
+                id=name,
+                speed=_uniform(*flat),
+                radius=radius,
+                stair_down=_uniform(*down),
+                stair_up=_uniform(*up),
+            )
+            for name, (flat, down, up, radius) in IMO_SPEEDS.items()
+        },
     }
 )
 

@@ -146,3 +146,35 @@ def test_escalator_stopped_at_a_time_becomes_a_stair() -> None:
     model = CrowdModel(sc, plan=sc.plan("stops"), seed=1)
     assert time_on_connector(model) == pytest.approx(10.0 / 0.6, rel=0.05)  # walked up at the stair speed
     assert model.event_log and "s1 stopped" in model.event_log[0][1]
+
+
+def test_a_train_load_appears_at_its_time_and_then_leaves() -> None:
+    data = two_levels(count=1)
+    data["populations"].append(
+        {
+            "id": "train",
+            "level": "lower",
+            "area": "POLYGON ((1 1, 8 1, 8 3, 1 3, 1 1))",
+            "count": 20,
+            "profile": "p",
+            "appears_at": 30.0,
+        }
+    )
+    sc = scenario_from_dict(data)
+    result = run(sc, seed=5)
+    agents = result.agents
+    train = agents[agents["population"] == "train"]
+    assert result.summary["evacuated"] == 21
+    # 10 m of stair at 0.6 m/s after appearing at 30 s: nobody of the train is out before 30 + 16.7 s
+    assert train["exit_time_s"].min() > 30.0 + 10.0 / 0.6
+    assert agents.loc[agents["population"] == "people", "exit_time_s"].max() < train["exit_time_s"].min()
+
+
+def test_imo_and_reduced_mobility_profiles_are_built_in() -> None:
+    data = two_levels(count=1)
+    data["populations"][0]["profile"] = "reduced_mobility"
+    sc = scenario_from_dict(data)
+    model = CrowdModel(sc, plan=sc.plan(None), seed=1)
+    assert model.state.radius[0] == pytest.approx(0.35)
+    assert 0.23 <= model.state.v_up[0] <= 0.41 and 0.37 <= model.state.v_free[0] <= 0.91
+    assert "male_30_50" in sc.profiles and "female_over_50_impaired_1" in sc.profiles
