@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUNS   ?= runs
 
-.PHONY: run test bench bench-quick bench-engines lint install clean
+.PHONY: run test bench bench-quick bench-engines verify verify-report lint install clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(PY) benchmarks/crowd_throughput.py --quick
+
+## verify: the RiMEA / IMO verification suite and the validation against data, both calibration profiles
+verify: $(STAMP)
+	$(VENV)/bin/drillsim verify --calibration both
+
+## verify-report: rerun the full suite and rewrite docs/verification.md with its plots
+verify-report: $(STAMP)
+	$(PY) -m sim.verification.report
 
 ## bench-engines: response events/s, shelter coverage wall times, plan replications/min (README tables)
 bench-engines: $(STAMP)

@@ -2,25 +2,75 @@
 
 ``empirical`` aims at laboratory data (Weidmann's fundamental diagram, Seyfried's bottleneck flows);
 ``code`` at design-code flows (at most 1.33 P/(m·s) through doors, IMO MSC.1/Circ.1533 and SFPE).
+Both are checked by ``drillsim verify`` (:mod:`sim.verification.suite`); the report with the measured
+values and plots is ``docs/verification.md`` (``python -m sim.verification.report``).
 
-These are provisional values: the time gap T is the parameter that sets both the speed-density relation
-(in single file, v = (spacing - l) / T) and the door flow. Measured with ``sim.verification.validation``
-(ring fundamental diagram, seed 1; bottleneck of Seyfried's set-up, 200 persons; measured with a 2.0 m
-cut-off, before the empirical profile's cut-off became 1.5 m, which changes no speed, see ``PROFILES``):
+Every parameter of :class:`~sim.crowd.models.csm.CSMParameters`, its value in each profile, and where it
+comes from:
 
-=============  =====  ===========================================  ===========================
-profile        T [s]  ring speed at 1 / 2 / 3 P/m² (Weidmann:     bottleneck flow at 0.8 / 1.0
-                      1.06 / 0.61 / 0.33 m/s)                      / 1.2 m (Seyfried: 1.29 /
-                                                                   1.90 / 2.36 P/s)
-=============  =====  ===========================================  ===========================
-empirical      0.5    1.31 / 0.73 / 0.53                           1.15 / 1.36 / 1.70
-code           1.0    1.10 / 0.37 / 0.26                           0.80 / 0.90 / 1.08
-=============  =====  ===========================================  ===========================
+================  =========  ======  ====================================================================
+parameter         empirical  code    source / calibration
+================  =========  ======  ====================================================================
+time_gap T [s]    0.4        0.8     calibrated. empirical: the largest T whose ring speeds stay near
+                                     Weidmann's curve (±0.2 m/s at 1-3 P/m²) while the bottleneck flows
+                                     approach Seyfried's; code: 1 m door with 100 persons at 1.0-1.33 P/s
+                                     (IMO test 10 / RiMEA test 7) and the four-door room of RiMEA test 9
+                                     within 25 % of the hand calculation at 1.33 P/(m·s)
+smooth_speed      True       False   empirical: v = v0 (1 - exp(-s / (v0 T))), the Kladek form of
+                                     Weidmann (1993) written in the gap s (Weidmann's 1/ρ - 1/ρmax is the
+                                     free area per person; along a lane it is the gap); slope 1/T at small
+                                     gaps like Tordeux's min(v0, s/T), but people slow down already at
+                                     gaps of 1-2 m, as Weidmann's data show at 1 P/m². code: Tordeux et
+                                     al. (2016) as published
+lane_fraction     0.5        1.0     empirical: the look-ahead lane is half the body width (a neighbour
+                                     offset sideways by more than r_i + r_j half-widths is passed, not
+                                     followed): staggered "zipper" lanes form in doors and corridors
+                                     (Hoogendoorn & Daamen 2005; Seyfried et al. 2009: flow grows linearly
+                                     with width, not by whole lanes). Calibrated against Seyfried's flows
+                                     (1.0: full body width, 0.8 m bottleneck flow 1.0 P/s and deadlocks)
+touch_margin [m]  0.05       0.0     empirical: with a narrow lane, a neighbour within 0.05 m of contact
+                                     and less than 60° off the walking direction (``touch_cos`` 0.5)
+                                     still stops the agent: bodies do not walk into each other. Keeps the
+                                     overlap near 5 cm at 5-6 P/m²
+touch_cos         0.5        0.5     cosine of the cone of ``touch_margin`` (60°); a wider cone (0)
+                                     re-creates the side-by-side deadlocks at bottleneck entrances
+side_bias         0.3        0.3     people pass oncoming people on one side (right): a neighbour ahead
+                                     also pushes 0.3 x its repulsion to the right of the desired
+                                     direction (Moussaïd et al. 2009, Proc. R. Soc. B 276: a side
+                                     preference when avoiding). Fades out linearly by 9 neighbours within
+                                     0.3 m of contact (no room to step aside in a jam). Without it,
+                                     counterflow in 1-2 m corridors (RiMEA tests 8, 10) deadlocks for good
+anticipation β    0.3        0.3     previous calibration (issue #2): neighbours behind repel at 70 %;
+                                     full anticipation (1) made dense crowds drift backwards
+no_backward       True       True    issue #2: people side-step but never walk against their desired
+                                     direction
+neighbour_        8.0        8.0     Tordeux et al. (2016) / JuPedSim defaults (a)
+strength a
+neighbour_        0.1        0.1     Tordeux et al. (2016) / JuPedSim defaults (D) [m]
+range D
+wall_strength b   5.0        5.0     Tordeux et al. (2016) / JuPedSim defaults
+wall_range D_w    0.02       0.02    Tordeux et al. (2016) / JuPedSim defaults [m]
+cutoff [m]        1.5        2.0     empirical: the speed saturates at a gap of about 3 v0 T (smooth form),
+                                     1.6 m for v0 = 1.34 m/s, and a neighbour 1.5 m away repels with
+                                     8 exp(-11) ~ 1e-4; code: 2.0 (v0 T = 1.1 m at v0 = 1.34 m/s)
+================  =========  ======  ====================================================================
 
-The empirical profile under-predicts Seyfried's flows (the model's bottleneck flow is tied to its
-corridor speeds through T); closing that gap is the calibration work of issue #3. The other parameters
-are those of Tordeux et al. (2016) / JuPedSim (a = 8, D = 0.1 m, b = 5, D_w = 0.02 m), with anticipation
-0.3 (neighbours behind repel at 70 %) and no walking backwards (see :class:`CSMParameters`).
+Measured with the full suite (``python -m sim.verification.report``, 3 seeds where random; table and
+plots in ``docs/verification.md``):
+
+* empirical: ring speeds 1.33 / 1.24 / 1.00 / 0.76 / 0.64 / 0.54 / 0.37 / 0.20 / 0.03 / 0.00 m/s at
+  0.5 / 1 / 1.5 / 2 / 2.5 / 3 / 3.5 / 4 / 5 / 6 P/m² (Weidmann 1.30 / 1.06 / 0.81 / 0.61 / 0.45 / 0.33 /
+  0.24 / 0.16 / 0.04 / 0; largest error +0.205 m/s at 3 P/m², just outside ±0.2); max specific flow
+  1.61 P/(m·s); bottleneck flow 0.88 / 1.39 / 1.66 / 1.90 / 1.93 P/s at 0.8 / 0.9 / 1.0 / 1.1 / 1.2 m
+  (Seyfried 1.29 / 1.67 / 1.90 / 2.12 / 2.36: errors -0.41 / -0.28 / -0.24 / -0.22 / -0.43 P/s), rising
+  linearly to 4.15 P/s at 2.5 m (slope 1.81 P/(m·s), R² >= 0.95); 1 m door 1.9 P/s.
+* code: 1 m door with 100 persons 1.1 P/s over the whole period; four-door room of RiMEA test 9 about
+  20 % slower than the hand calculation at 1.33 P/(m·s).
+
+Before this calibration (issue #2): empirical T = 0.5 s with Tordeux's speed function and the full body
+width as lane (ring 1.31 / 0.73 / 0.53 m/s at 1 / 2 / 3 P/m² on a 2 m ring; bottleneck 1.15 / 1.36 / 1.70
+P/s, with a deadlock at 0.8 m in one seed); code T = 1.0 s (1 m door 0.98 P/s). The known deviations of
+the current values are listed in ``docs/verification.md``.
 """
 
 from __future__ import annotations
@@ -34,11 +84,18 @@ __all__ = ["PROFILES", "parameters_for"]
 
 PROFILES: Mapping[str, CSMParameters] = MappingProxyType(
     {
-        # cut-off 1.5 m loses nothing here: with T = 0.5 s the speed min(v0, gap / T) saturates at a gap of
-        # v0 T <= 1.1 m (v0 <= 2.2 m/s), i.e. a centre distance <= 1.5 m for radii of 0.2 m, and the
-        # repulsion of a neighbour 1.5 m away is 8 exp(-11) ~ 1e-4
-        "empirical": CSMParameters(time_gap=0.5, anticipation=0.3, no_backward=True, cutoff=1.5),
-        "code": CSMParameters(time_gap=1.0, anticipation=0.3, no_backward=True),
+        "empirical": CSMParameters(
+            time_gap=0.4,
+            anticipation=0.3,
+            no_backward=True,
+            cutoff=1.5,
+            smooth_speed=True,
+            lane_fraction=0.5,
+            touch_margin=0.05,
+            touch_cos=0.5,
+            side_bias=0.3,
+        ),
+        "code": CSMParameters(time_gap=0.8, anticipation=0.3, no_backward=True, side_bias=0.3),
     }
 )
 

@@ -28,3 +28,23 @@ def test_bottleneck_flow_grows_with_width():
     narrow, wide = flows["flow_p_s"].tolist()
     assert 0.5 < narrow < wide
     assert flows["seyfried_p_s"].iloc[0] == 1.29
+
+
+def test_error_measures_on_known_tables():
+    import pandas as pd
+
+    from sim.verification.validation import bottleneck_errors, fd_errors
+
+    fd = pd.DataFrame({"density": [0.5, 1.0, 3.0, 5.0], "error_m_s": [0.1, -0.2, 0.0, 0.5],
+                       "specific_flow": [0.6, 1.1, 1.0, 0.2]})
+    e = fd_errors(fd)
+    assert e["max_abs_error_m_s"] == pytest.approx(0.2)  # 5 P/m² is outside 0.5-3
+    assert e["rmse_m_s"] == pytest.approx(((0.01 + 0.04) / 3) ** 0.5)
+    assert e["max_specific_flow"] == 1.1 and e["density_at_max_flow"] == 1.0
+    bn = pd.DataFrame({"width_m": [0.8, 1.0, 1.2, 2.0], "flow_p_s": [1.3, 1.8, 2.3, 4.3],
+                       "seyfried_p_s": [1.29, 1.90, 2.36, float("nan")]})
+    bn["error_p_s"] = bn["flow_p_s"] - bn["seyfried_p_s"]
+    b = bottleneck_errors(bn)
+    assert b["widths"] == [0.8, 1.0, 1.2] and b["max_abs_error_p_s"] == pytest.approx(0.1)
+    assert b["increasing"] and b["r2"] > 0.99 and b["slope"] == pytest.approx(2.5, abs=0.1)
+    assert not bottleneck_errors(bn.assign(flow_p_s=[1.3, 1.8, 1.7, 4.3]))["increasing"]

@@ -14,7 +14,19 @@ of width ``l_ij = r_i + r_j`` along ``e_i`` ("anticipation"),
     v_i = min( v0_i, max( 0, (s_min - l) / T ) ).
 
 The default parameters are those of the paper and of JuPedSim's implementation (T = 1 s, a = 8,
-D = 0.1 m, b = 5, D_w = 0.02 m).
+D = 0.1 m, b = 5, D_w = 0.02 m). Options (all off by default; the calibration profiles in
+:mod:`sim.crowd.calibration` say which they use and why):
+
+* ``smooth_speed``: ``v_i = v0_i (1 - exp(-s / (v0_i T)))`` with ``s = s_min - l`` -- Weidmann's (1993,
+  after Kladek) exponential speed-density relation written in the gap: the same slope ``1/T`` at small
+  gaps, but people slow down gradually rather than only below a gap of ``v0 T``.
+* ``lane_fraction`` k: the look-ahead corridor is ``k l_ij`` wide instead of ``l_ij``, so staggered lanes
+  ("zipper", Hoogendoorn & Daamen 2005) can form in doors; with ``touch_margin`` m > 0 a neighbour within
+  ``m`` of contact and within the cone ``cos >= touch_cos`` around ``e_i`` still counts, so bodies do not
+  walk into each other.
+* ``side_bias``: neighbours ahead also push ``side_bias`` times their repulsion to the right of the
+  desired direction (a passing side, Moussaid et al. 2009), faded out in dense crowds (9 neighbours within
+  0.3 m of contact); it resolves head-on deadlocks in narrow corridors.
 """
 
 from __future__ import annotations
@@ -56,6 +68,14 @@ class CSMParameters:
             linear in the cosine between), as people mostly react to whom they see. 0 is the original model.
         no_backward: people side-step but never walk against their desired direction (the part of the
             direction opposite to it is removed), which keeps dense crowds from drifting backwards.
+        lane_fraction: k in (0, 1]: a neighbour counts as "ahead" for the speed if its sideways offset is
+            below ``k (r_i + r_j)``; 1 is the original model (see the module docstring).
+        smooth_speed: use Weidmann's exponential speed function of the gap instead of ``min(v0, s / T)``.
+        touch_margin: a neighbour closer than this to contact [m], within the cone ``touch_cos``, counts as
+            ahead whatever its sideways offset (0: off).
+        touch_cos: cosine of the half-angle of that cone around the walking direction [-].
+        side_bias: strength of the push to the right from neighbours ahead, relative to their repulsion
+            [-] (0: off).
     """
 
     time_gap: float = 1.0
@@ -66,6 +86,11 @@ class CSMParameters:
     cutoff: float = 2.0
     anticipation: float = 0.0
     no_backward: bool = True
+    lane_fraction: float = 1.0
+    smooth_speed: bool = False
+    touch_margin: float = 0.0
+    touch_cos: float = 0.5
+    side_bias: float = 0.0
 
 
 # -- vectorisable building blocks -------------------------------------------------------------------------
@@ -172,7 +197,7 @@ def _csm_velocities(
     bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
     segs, seg_exit, exit_open, cseg_start, cseg_items,
     dist, dirx, diry, nav_x0, nav_y0, nav_h,
-    time_gap, a_n, d_n, a_w, d_w, cutoff, beta, no_backward, out,
+    time_gap, a_n, d_n, a_w, d_w, cutoff, beta, no_backward, lane, touch, touch_cos, smooth, side_bias, out,
 ):  # pragma: no cover - compiled
     """Velocity of every agent (rows of ``out``); zero for agents not moving.
 
@@ -297,6 +322,9 @@ def _csm_velocities(
             # (masked: entries beyond the cut-off, the agent itself and padding contribute exactly 0)
             rx = 0.0
             ry = 0.0
+            px_ = 0.0
+            py_ = 0.0
+            crowd = 0.0
             for p in range(m):
                 dx = xi - nx_[p]
                 dy = yi - ny_[p]
@@ -307,10 +335,16 @@ def _csm_velocities(
                 d = max(d, 1e-9)
                 inv_d = 1.0 / d
                 # anticipation: neighbours ahead (along e0) repel fully, those behind by (1 - beta)
-                w = 1.0 - beta * 0.5 * (1.0 + (e0x * dx + e0y * dy) * inv_d)
+                cos_behind = (e0x * dx + e0y * dy) * inv_d  # +1: neighbour straight behind, -1: ahead
+                w = 1.0 - beta * 0.5 * (1.0 + cos_behind)
                 s = near * w * a_n * _exp((ri + nr_[p] - d) * inv_dn) * inv_d
                 rx += s * dx
                 ry += s * dy
+                # passing side: a neighbour ahead also pushes to the right of the desired direction
+                side = s * max(-cos_behind, 0.0) * d
+                px_ += side * e0y
+                py_ -= side * e0x
+                crowd += near * (d < ri + nr_[p] + 0.3)
             # -- repulsion from walls (and closed exits) -------------------------------------------------
             c = cell_of[i]
             wx = 0.0
@@ -329,8 +363,11 @@ def _csm_velocities(
                 s = a_w * math.exp((ri - d) / d_w) / d
                 wx += s * dx
                 wy += s * dy
-            ex = e0x + rx
-            ey = e0y + ry
+            # keeping to one side is for crowds with room to step aside: it fades out by 9 close neighbours
+            # (bodies within 0.3 m), where it would only press everyone sideways
+            fade = side_bias * max(1.0 - crowd / 9.0, 0.0)
+            ex = e0x + rx + fade * px_
+            ey = e0y + ry + fade * py_
             # walls: remove (in proportion to their repulsion, at most fully) the part of the direction
             # that points into them, so walls deflect people along themselves but never turn them back
             wn = math.sqrt(wx * wx + wy * wy)
@@ -360,11 +397,20 @@ def _csm_velocities(
                 dx = nx_[p] - xi
                 dy = ny_[p] - yi
                 l = ri + nr_[p]
-                ahead = (ex * dx + ey * dy > 0.0) & (abs(ex * dy - ey * dx) < l) & (dx * dx + dy * dy < cut2)
-                smin = _fmin(smin, nd_[p] - l if ahead else 1e30)  # type: ignore[call-arg]
+                along = ex * dx + ey * dy
+                side = ex * dy - ey * dx
+                gap = nd_[p] - l
+                # in the agent's lane (half-width lane * l), or about to touch it (a body in the way)
+                ahead = (along > 0.0) & (dx * dx + dy * dy < cut2) & (
+                    (abs(side) < lane * l) | ((abs(side) < l) & (gap < touch) & (along > touch_cos * nd_[p]))
+                )
+                smin = _fmin(smin, gap if ahead else 1e30)  # type: ignore[call-arg]
             v = v0[i]
             if smin < 1e29:
-                v = min(v, max(0.0, smin / time_gap))
+                if smooth:
+                    v = v * (1.0 - math.exp(-max(0.0, smin) / (v * time_gap))) if v > 0.0 else 0.0
+                else:
+                    v = min(v, max(0.0, smin / time_gap))
             out[i, 0] = v * ex
             out[i, 1] = v * ey
 
@@ -395,5 +441,6 @@ class CollisionFreeSpeedModel(PedestrianModel):
             w.segments, w.segment_exit, ctx.exit_open, w.cell_seg_start, w.cell_seg_items,
             f.dist, f.dirx, f.diry, w.nav_x0, w.nav_y0, w.nav_h,
             p.time_gap, p.neighbour_strength, p.neighbour_range, p.wall_strength, p.wall_range, p.cutoff,
-            p.anticipation, p.no_backward, out,
+            p.anticipation, p.no_backward, p.lane_fraction, p.touch_margin, p.touch_cos, p.smooth_speed,
+            p.side_bias, out,
         )
