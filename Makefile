@@ -5,7 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUNS   ?= runs
 
-.PHONY: run test bench bench-quick bench-engines verify verify-report lint install clean
+.PHONY: run run-scenarios dashboard browser test bench bench-quick bench-engines verify verify-report lint install clean
+PORT   ?= 8501
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,8 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: install, then simulate every shipped scenario under each of its plans (results in runs/)
-run: $(STAMP)
+## run: install, simulate every shipped scenario under each of its plans (results in runs/), then start the
+## dashboard at http://localhost:$(PORT) (Ctrl+C stops it)
+run: run-scenarios dashboard
+
+run-scenarios: $(STAMP)
 	@for f in scenarios/*.yaml; do \
 	  name=$$(basename $$f .yaml); \
 	  for plan in $$($(PY) -c "import sim; print(' '.join(p.id for p in sim.load_scenario('$$f').plans))"); do \
@@ -27,8 +31,16 @@ run: $(STAMP)
 	  done; \
 	done
 
+## dashboard: start the Streamlit dashboard at http://localhost:$(PORT)
+dashboard: $(STAMP)
+	$(VENV)/bin/drillsim dashboard --port $(PORT)
+
+## browser: Debian's chromium (and CJK fonts) for the dashboard's end-to-end tests, installed if missing
+browser:
+	@which chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk)
+
 ## test: install, then lint (ruff, mypy on sim/) and run the whole test suite (unit, system, benchmark helpers)
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check sim benchmarks tests dashboard scripts/dask-local-cluster
 	$(VENV)/bin/mypy sim
 	$(PY) -m pytest -q -n 2 --dist loadfile

@@ -28,6 +28,7 @@ VERB_MODULES = (
     "sim.shelter.commands",
     "sim.plans.commands",
     "sim.verification.commands",
+    "sim.dashboard",
 )
 
 
