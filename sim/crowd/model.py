@@ -82,6 +82,11 @@ class CrowdModel(mesa.Model):
         if not np.array_equal(self.opening_open[self.n_exits :], default[self.n_exits :]):
             self.set_navigation(compute_fields(self.world, self.opening_open))
         self._portal_tokens = np.ones(len(self.opening_open))
+        # token refill per step and bucket size of each opening (only portals onto a connector with a capacity
+        # use them): computed once here, not in the step
+        cap = self.world.connector_capacity[np.maximum(self.world.opening_connector, 0)] if scenario.connectors else 0.0
+        self._token_refill = np.broadcast_to(cap * self.dt, self._portal_tokens.shape).copy()
+        self._token_max = np.maximum(1.0, self._token_refill)
         absent = self.state.status == ABSENT
         self._to_appear = int(absent.sum())
         self._next_appearance = float(self.state.t_appear[absent].min()) if self._to_appear else np.inf
@@ -350,8 +355,8 @@ class CrowdModel(mesa.Model):
         )
         self.agent_steps += n_moving
         if w.connector_ids:
-            cap = w.connector_capacity[np.maximum(w.opening_connector, 0)]
-            np.minimum(self._portal_tokens + cap * self.dt, np.maximum(1.0, cap * self.dt), out=self._portal_tokens)
+            np.add(self._portal_tokens, self._token_refill, out=self._portal_tokens)
+            np.minimum(self._portal_tokens, self._token_max, out=self._portal_tokens)
             kernels.apply_portals(
                 self._crossed, self._frac, st.pos, self._new_pos, self._vel, st.radius, self.n_exits,
                 w.opening_line, w.opening_inward, w.opening_partner, w.opening_flip, w.opening_connector,
