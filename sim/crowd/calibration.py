@@ -94,8 +94,12 @@ PROFILES: Mapping[str, CSMParameters] = MappingProxyType(
             touch_margin=0.05,
             touch_cos=0.5,
             side_bias=0.3,
+            side_bias_opposing=0.3,
+            step_overlap=0.04,
         ),
-        "code": CSMParameters(time_gap=0.8, anticipation=0.3, no_backward=True, side_bias=0.3),
+        "code": CSMParameters(
+            time_gap=0.8, anticipation=0.3, no_backward=True, side_bias=0.3, side_bias_opposing=0.3, step_overlap=0.02
+        ),
     }
 )
 

@@ -354,15 +354,28 @@ def integrate(
     cell_of: np.ndarray, segs: np.ndarray, seg_exit: np.ndarray, exit_open: np.ndarray,
     cseg_start: np.ndarray, cseg_items: np.ndarray, wall_fraction: float,
     new_pos: np.ndarray, crossed_exit: np.ndarray, crossed_frac: np.ndarray,
+    contact_overlap: float, sorted_xyr: np.ndarray, order: np.ndarray, bin_start: np.ndarray, bx0: float,
+    by0: float, bsize: float, bnx: int, bny: int,
 ) -> None:
     """Move every moving agent by ``vel * dt``, never through a wall, and detect exit crossings.
 
-    A move that would cross a wall (or a closed exit) is cancelled; an agent that would end closer than
-    ``wall_fraction * radius`` to a wall is pushed back to that distance (unless that push itself would
-    cross a wall). A move that crosses an open exit marks the agent safe: ``crossed_exit[i]`` gets the
-    exit index and ``crossed_frac[i]`` the fraction of the step at which it crossed.
+    A move that would cross a wall (or a closed exit) slides along it (or is cancelled); an agent that would
+    end closer than ``wall_fraction * radius`` to a wall is pushed back to that distance, or to its
+    distance before the move if it was already closer (unless that push itself would cross a wall). A move
+    that crosses an open exit marks the agent safe: ``crossed_exit[i]`` gets the exit index and
+    ``crossed_frac[i]`` the fraction of the step at which it crossed.
+
+    A move changed by a wall (slid along it or pushed back) goes where the pedestrian model did not look:
+    if ``contact_overlap >= 0``, it is cut short where it would use more than half the room between a
+    neighbour and ``r_i + r_j - contact_overlap`` (positions at the start of the step, found through the
+    neighbour bins ``sorted_xyr / order / bin_start``, origin ``bx0, by0``, side ``bsize``, ``bnx x bny``). The velocity
+    of a changed move becomes the move made over ``dt``.
     """
     n = pos.shape[0]
+    rmax = 0.0
+    for i in range(n):
+        rmax = max(rmax, radius[i])
+    reach = int(math.ceil((2.0 * rmax + 5.0 * dt) / bsize))  # bins that can hold a body within reach
     for i in prange(n):
         crossed_exit[i] = -1
         crossed_frac[i] = 0.0
@@ -405,7 +418,9 @@ def integrate(
             if _first_wall_crossed(px, py, qx, qy, c, segs, seg_exit, exit_open, cseg_start, cseg_items) >= 0:
                 qx = px
                 qy = py
-        # keep a minimum distance from walls
+        # keep a minimum distance from walls: a move may not end closer than dmin to a wall, or, for an
+        # agent already closer (e.g. in a corner), closer than it was; the push-back never moves anyone
+        # beyond that (pushing an agent at rest out of a corner, step after step, would make it creep)
         dmin = wall_fraction * radius[i]
         rx = qx
         ry = qy
@@ -419,15 +434,64 @@ def integrate(
             dy = ry - cy
             d = math.hypot(dx, dy)
             if 1e-12 < d < dmin:
-                rx = cx + dx / d * dmin
-                ry = cy + dy / d * dmin
+                ox, oy = closest_point(px, py, segs[m, 0], segs[m, 1], segs[m, 2], segs[m, 3])
+                keep = min(dmin, math.hypot(px - ox, py - oy))
+                if d < keep:
+                    rx = cx + dx / d * keep
+                    ry = cy + dy / d * keep
         if (rx != qx or ry != qy) and _first_wall_crossed(
             px, py, rx, ry, c, segs, seg_exit, exit_open, cseg_start, cseg_items
         ) >= 0:
             rx = qx
             ry = qy
+        if rx != px + dt * vel[i, 0] or ry != py + dt * vel[i, 1]:
+            if contact_overlap >= 0.0:
+                rx, ry = _clear_of_bodies(
+                    i, px, py, rx, ry, radius[i], contact_overlap, reach, sorted_xyr, order, bin_start, bx0,
+                    by0, bsize, bnx, bny,
+                )
+            # the velocity of the step is the move actually made
+            vel[i, 0] = (rx - px) / dt
+            vel[i, 1] = (ry - py) / dt
         new_pos[i, 0] = rx
         new_pos[i, 1] = ry
+
+
+@njit(cache=True)
+def _clear_of_bodies(
+    i: int, px: float, py: float, qx: float, qy: float, ri: float, overlap: float, reach: int,
+    sorted_xyr: np.ndarray, order: np.ndarray, bin_start: np.ndarray, bx0: float, by0: float, bsize: float,
+    bnx: int, bny: int,
+) -> tuple[float, float]:
+    """The move ``p -> q`` of agent ``i``, cut short where it would come closer than ``r_i + r_j - overlap``
+    to another agent's centre (positions at the start of the step, from the neighbour bins)."""
+    mx = qx - px
+    my = qy - py
+    s = math.hypot(mx, my)
+    if s < 1e-12:
+        return qx, qy
+    ux = mx / s
+    uy = my / s
+    smax = s
+    bx = min(max(int((px - bx0) / bsize), 0), bnx - 1)
+    by = min(max(int((py - by0) / bsize), 0), bny - 1)
+    for row in range(max(by - reach, 0), min(by + reach, bny - 1) + 1):
+        lo = bin_start[row * bnx + max(bx - reach, 0)]
+        hi = bin_start[row * bnx + min(bx + reach, bnx - 1) + 1]
+        for k in range(lo, hi):
+            if order[k] == i:
+                continue
+            dx = sorted_xyr[0, k] - px
+            dy = sorted_xyr[1, k] - py
+            along = ux * dx + uy * dy
+            if along <= 0.0:
+                continue
+            d2 = dx * dx + dy * dy
+            lmin = 0.5 * (math.sqrt(d2) + ri + sorted_xyr[2, k] - overlap)  # half the room, as in the model
+            disc = along * along - (d2 - lmin * lmin)
+            if disc > 0.0:
+                smax = min(smax, max(along - math.sqrt(disc), 0.0))
+    return px + smax * ux, py + smax * uy
 
 
 @njit(cache=True, parallel=True)

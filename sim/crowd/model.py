@@ -126,6 +126,7 @@ class CrowdModel(mesa.Model):
             bin_max=0,
             t=0.0,
             dt=self.dt,
+            heading_out=np.zeros((n, 2)),
         )
         self._vel = np.zeros((n, 2))
         self._new_pos = np.empty((n, 2))
@@ -352,6 +353,15 @@ class CrowdModel(mesa.Model):
             self._new_pos,
             self._crossed,
             self._frac,
+            self.pedestrian_model.contact_overlap,
+            self._sorted_xyr,
+            self._order,
+            self._bin_start,
+            ctx.bin_x0,
+            ctx.bin_y0,
+            ctx.bin_size,
+            ctx.bin_nx,
+            ctx.bin_ny,
         )
         self.agent_steps += n_moving
         if w.connector_ids:
@@ -366,6 +376,7 @@ class CrowdModel(mesa.Model):
         # the new positions and velocities become the state; the old arrays are next step's buffers
         st.pos, self._new_pos = self._new_pos, st.pos
         st.vel, self._vel = self._vel, st.vel
+        st.heading, ctx.heading_out = ctx.heading_out, st.heading
         kernels.apply_crossings(
             self._crossed, self._frac, t, self.dt, st.status, st.exit_index, st.t_exit, st.vel, self.n_exits
         )

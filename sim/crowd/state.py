@@ -29,6 +29,9 @@ class AgentState:
     Attributes:
         pos: (N, 2) position [m], world coordinates.
         vel: (N, 2) velocity of the last step [m/s].
+        heading: (N, 2) walking direction chosen in the last step (unit vector; zero while not moving),
+            also while blocked: what neighbours see of where someone is going (counterflow, see
+            :mod:`sim.crowd.models.csm`).
         v0: (N,) desired speed where the agent is now [m/s]: ``v_free`` on the flat, the stair or escalator
             speed on a connector (updated every step when the scenario has connectors).
         v_free: (N,) free walking speed on the flat [m/s].
@@ -46,6 +49,7 @@ class AgentState:
 
     pos: np.ndarray
     vel: np.ndarray
+    heading: np.ndarray
     v0: np.ndarray
     v_free: np.ndarray
     v_up: np.ndarray
@@ -212,6 +216,7 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
     return AgentState(
         pos=np.vstack(pos_l) if n else np.empty((0, 2)),
         vel=np.zeros((n, 2)),
+        heading=np.zeros((n, 2)),
         v0=np.concatenate(v0_l) if n else np.empty(0),
         v_free=np.concatenate(v0_l) if n else np.empty(0),
         v_up=np.concatenate(up_l) if n else np.empty(0),

@@ -40,6 +40,8 @@ class StepContext:
         bin_max: the most agents in one bin this step (bounds the size of a neighbourhood).
         t: current time [s].
         dt: time step [s].
+        heading_out: (N, 2) where a model writes each agent's walking direction of this step (the model
+            reads last step's from ``AgentState.heading``; the two buffers are swapped after the step).
     """
 
     world: World
@@ -57,6 +59,7 @@ class StepContext:
     bin_max: int
     t: float
     dt: float
+    heading_out: np.ndarray
 
 
 class PedestrianModel(ABC):
@@ -74,6 +77,15 @@ class PedestrianModel(ABC):
     def wall_fraction(self) -> float:
         """Hard minimum distance from walls as a fraction of the body radius (enforced by the integrator)."""
         return 0.5
+
+    @property
+    def contact_overlap(self) -> float:
+        """Largest overlap [m] of two bodies that a step deflected by a wall may create (negative: no limit).
+
+        The integrator cuts such moves short (see :func:`sim.crowd.kernels.integrate`); the model's own
+        velocities are its business.
+        """
+        return -1.0
 
     @abstractmethod
     def velocities(self, state: AgentState, ctx: StepContext, out: np.ndarray) -> None:

@@ -76,6 +76,15 @@ class CSMParameters:
         touch_cos: cosine of the half-angle of that cone around the walking direction [-].
         side_bias: strength of the push to the right from neighbours ahead, relative to their repulsion
             [-] (0: off).
+        side_bias_opposing: the same push from neighbours ahead who walk against the agent (weighted by
+            how much their last walking direction opposes the agent's desired one), which is *not* faded
+            out in dense crowds: people waiting to enter a corridor step aside for those coming out of it
+            [-] (0: off).
+        step_overlap: the largest overlap [m] of two bodies that steps may create: an agent's step is
+            cut short where its straight path would use more than half the room between a neighbour's
+            centre (at the start of the step) and ``r_i + r_j - step_overlap`` (the neighbour may close
+            the other half). A hard limit on top of the model's speed function, which only sees
+            neighbours in its look-ahead lane (negative: off).
     """
 
     time_gap: float = 1.0
@@ -91,6 +100,8 @@ class CSMParameters:
     touch_margin: float = 0.0
     touch_cos: float = 0.5
     side_bias: float = 0.0
+    side_bias_opposing: float = 0.0
+    step_overlap: float = -1.0
 
 
 # -- vectorisable building blocks -------------------------------------------------------------------------
@@ -193,11 +204,12 @@ _FAR = 1e6
 
 @njit(cache=True, parallel=True, fastmath=True)
 def _csm_velocities(
-    v0, status, target, n_inside, order, sorted_xyr,
+    v0, status, target, n_inside, order, sorted_xyr, heading, heading_out,
     bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
     segs, seg_exit, exit_open, cseg_start, cseg_items,
     dist, dirx, diry, nav_x0, nav_y0, nav_h,
-    time_gap, a_n, d_n, a_w, d_w, cutoff, beta, no_backward, lane, touch, touch_cos, smooth, side_bias, out,
+    time_gap, a_n, d_n, a_w, d_w, cutoff, beta, no_backward, lane, touch, touch_cos, smooth, side_bias,
+    side_opp, step_overlap, dt, out,
 ):  # pragma: no cover - compiled
     """Velocity of every agent (rows of ``out``); zero for agents not moving.
 
@@ -242,6 +254,8 @@ def _csm_velocities(
         if status[i] != MOVING:
             out[i, 0] = 0.0
             out[i, 1] = 0.0
+            heading_out[i, 0] = 0.0
+            heading_out[i, 1] = 0.0
 
     fny = dist.shape[1]
     fnx = dist.shape[2]
@@ -252,11 +266,13 @@ def _csm_velocities(
     for blk in prange(n_blocks):
         k0 = blk * BLOCK
         k1 = min(k0 + BLOCK, n_inside)
-        nb = np.empty((4, cap))  # neighbourhood list: x, y, radius, distance
+        nb = np.empty((6, cap))  # neighbourhood list: x, y, radius, distance, last walking direction
         nx_ = nb[0]
         ny_ = nb[1]
         nr_ = nb[2]
         nd_ = nb[3]
+        nhx_ = nb[4]
+        nhy_ = nb[5]
         e0 = np.empty((2, BLOCK))
         # Desired directions first, in their own loops. The navigation fields are large (tens of MB for big
         # floors) and each agent reads 2 x 2 cells of three of them: first request the cache lines of the
@@ -306,12 +322,16 @@ def _csm_velocities(
                         nx_[m] = sx[q]
                         ny_[m] = sy[q]
                         nr_[m] = sr[q]
+                        nhx_[m] = heading[order[q], 0]
+                        nhy_[m] = heading[order[q], 1]
                         m += 1
                 # pad to whole SIMD vectors so that no iteration falls to a slow scalar remainder loop
                 while m % 4 != 0:
                     nx_[m] = sx[k] + _FAR
                     ny_[m] = sy[k] + _FAR
                     nr_[m] = 0.0
+                    nhx_[m] = 0.0
+                    nhy_[m] = 0.0
                     m += 1
             xi = sx[k]
             yi = sy[k]
@@ -324,6 +344,8 @@ def _csm_velocities(
             ry = 0.0
             px_ = 0.0
             py_ = 0.0
+            qx_ = 0.0
+            qy_ = 0.0
             crowd = 0.0
             for p in range(m):
                 dx = xi - nx_[p]
@@ -344,6 +366,10 @@ def _csm_velocities(
                 side = s * max(-cos_behind, 0.0) * d
                 px_ += side * e0y
                 py_ -= side * e0x
+                # ... and the more so, unfaded, if that neighbour walks against the agent
+                opp = side * max(-(e0x * nhx_[p] + e0y * nhy_[p]), 0.0)
+                qx_ += opp * e0y
+                qy_ -= opp * e0x
                 crowd += near * (d < ri + nr_[p] + 0.3)
             # -- repulsion from walls (and closed exits) -------------------------------------------------
             c = cell_of[i]
@@ -366,8 +392,8 @@ def _csm_velocities(
             # keeping to one side is for crowds with room to step aside: it fades out by 9 close neighbours
             # (bodies within 0.3 m), where it would only press everyone sideways
             fade = side_bias * max(1.0 - crowd / 9.0, 0.0)
-            ex = e0x + rx + fade * px_
-            ey = e0y + ry + fade * py_
+            ex = e0x + rx + fade * px_ + side_opp * qx_
+            ey = e0y + ry + fade * py_ + side_opp * qy_
             # walls: remove (in proportion to their repulsion, at most fully) the part of the direction
             # that points into them, so walls deflect people along themselves but never turn them back
             wn = math.sqrt(wx * wx + wy * wy)
@@ -388,9 +414,18 @@ def _csm_velocities(
             if norm < 1e-12:
                 out[i, 0] = 0.0
                 out[i, 1] = 0.0
+                heading_out[i, 0] = e0x
+                heading_out[i, 1] = e0y
                 continue
             ex /= norm
             ey /= norm
+            heading_out[i, 0] = ex
+            heading_out[i, 1] = ey
+            # hard contact: the step may use at most half the room between a neighbour's centre and the
+            # closest allowed distance l - step_overlap (the neighbour may use the other half); along the
+            # ray s e, |rel - s e|^2 = lmin^2 at s = along -+ sqrt(disc)
+            contact = step_overlap >= 0.0
+            smax = 1e30
             # -- speed: distance to the closest agent ahead within the corridor of width l --------------
             smin = 1e30
             for p in range(m):
@@ -401,16 +436,24 @@ def _csm_velocities(
                 side = ex * dy - ey * dx
                 gap = nd_[p] - l
                 # in the agent's lane (half-width lane * l), or about to touch it (a body in the way)
-                ahead = (along > 0.0) & (dx * dx + dy * dy < cut2) & (
+                d2 = dx * dx + dy * dy
+                ahead = (along > 0.0) & (d2 < cut2) & (
                     (abs(side) < lane * l) | ((abs(side) < l) & (gap < touch) & (along > touch_cos * nd_[p]))
                 )
                 smin = _fmin(smin, gap if ahead else 1e30)  # type: ignore[call-arg]
+                # half the room to lmin each: the neighbour may be closing in at the same time
+                lmin = 0.5 * (nd_[p] + l - step_overlap)
+                disc = along * along - (d2 - lmin * lmin)
+                hit = contact & (along > 0.0) & (disc > 0.0) & (d2 > 1e-18)
+                smax = _fmin(smax, along - math.sqrt(max(disc, 0.0)) if hit else 1e30)  # type: ignore[call-arg]
             v = v0[i]
             if smin < 1e29:
                 if smooth:
                     v = v * (1.0 - math.exp(-max(0.0, smin) / (v * time_gap))) if v > 0.0 else 0.0
                 else:
                     v = min(v, max(0.0, smin / time_gap))
+            if smax < 1e29:
+                v = min(v, max(smax, 0.0) / dt)
             out[i, 0] = v * ex
             out[i, 1] = v * ey
 
@@ -431,16 +474,21 @@ class CollisionFreeSpeedModel(PedestrianModel):
     def cutoff(self) -> float:
         return self.parameters.cutoff
 
+    @property
+    def contact_overlap(self) -> float:
+        return self.parameters.step_overlap
+
     def velocities(self, state: AgentState, ctx: StepContext, out: np.ndarray) -> None:
         w = ctx.world
         p = self.parameters
         f = w.fields
         _csm_velocities(
-            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr,
+            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr, state.heading,
+            ctx.heading_out,
             ctx.bin_start, ctx.bin_nx, ctx.bin_ny, ctx.bin_size, ctx.bin_max, ctx.cell_of,
             w.segments, w.segment_exit, ctx.exit_open, w.cell_seg_start, w.cell_seg_items,
             f.dist, f.dirx, f.diry, w.nav_x0, w.nav_y0, w.nav_h,
             p.time_gap, p.neighbour_strength, p.neighbour_range, p.wall_strength, p.wall_range, p.cutoff,
             p.anticipation, p.no_backward, p.lane_fraction, p.touch_margin, p.touch_cos, p.smooth_speed,
-            p.side_bias, out,
+            p.side_bias, p.side_bias_opposing, p.step_overlap, ctx.dt, out,
         )
