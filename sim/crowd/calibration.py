@@ -11,11 +11,14 @@ comes from:
 ================  =========  ======  ====================================================================
 parameter         empirical  code    source / calibration
 ================  =========  ======  ====================================================================
-time_gap T [s]    0.4        0.8     calibrated. empirical: the largest T whose ring speeds stay near
-                                     Weidmann's curve (±0.2 m/s at 1-3 P/m²) while the bottleneck flows
-                                     approach Seyfried's; code: 1 m door with 100 persons at 1.0-1.33 P/s
-                                     (IMO test 10 / RiMEA test 7) and the four-door room of RiMEA test 9
-                                     within 25 % of the hand calculation at 1.33 P/(m·s)
+time_gap T [s]    0.43       0.85    calibrated. empirical: ring speeds within ±0.2 m/s of Weidmann's
+                                     curve at 0.5-3 P/m² (a longer T is slower) while the bottleneck flows
+                                     stay within ±0.3 P/s of Seyfried's at 0.8-1.2 m and the 1 m door at
+                                     1.6-2.0 P/s (a shorter T is faster): the two data sets pull in
+                                     opposite directions and 0.43 s is about the only value meeting both;
+                                     code: 1 m door with 100 persons at 1.0-1.33 P/s (IMO test 10 / RiMEA
+                                     test 7; 0.8 gave 1.33-1.36 once oncoming people are avoided) and the
+                                     four-door room of RiMEA test 9 within 25 % of the hand calculation
 smooth_speed      True       False   empirical: v = v0 (1 - exp(-s / (v0 T))), the Kladek form of
                                      Weidmann (1993) written in the gap s (Weidmann's 1/ρ - 1/ρmax is the
                                      free area per person; along a lane it is the gap); slope 1/T at small
@@ -38,8 +41,23 @@ side_bias         0.3        0.3     people pass oncoming people on one side (ri
                                      also pushes 0.3 x its repulsion to the right of the desired
                                      direction (Moussaïd et al. 2009, Proc. R. Soc. B 276: a side
                                      preference when avoiding). Fades out linearly by 9 neighbours within
-                                     0.3 m of contact (no room to step aside in a jam). Without it,
-                                     counterflow in 1-2 m corridors (RiMEA tests 8, 10) deadlocks for good
+                                     0.3 m of contact (no room to step aside in a jam)
+side_bias_        1.0        1.0     oncoming people (walking against the agent, from the last step's
+opposing                             walking directions) are passed on the right from up to
+side_range_       1.5        1.5     ``side_range_opposing`` metres away, and that push is not faded in
+opposing [m]                         dense crowds: people keep right well before they meet, and those
+                                     waiting at a corridor's mouth stand aside for those coming out
+                                     (Moussaïd et al. 2009; right-hand traffic). Calibrated on RiMEA test 8
+                                     (100 persons against 0-100 in a 2 m corridor): lanes form and nobody
+                                     is stuck; weaker (0.3, or only within the repulsion range) left both
+                                     groups locked face to face across the whole corridor width
+step_overlap [m]  0.04       0.02    hard contact limit: a step may use at most half the room between a
+                                     neighbour and r_i + r_j - step_overlap (the neighbour may use the
+                                     other half), so two bodies never overlap by more than step_overlap;
+                                     the integrator applies the same limit to moves deflected by walls.
+                                     The criterion is < 5 cm (pedestrian.md: "no overlap larger than a few
+                                     centimetres"); 0.02 in the empirical profile clogged the 0.8 m
+                                     bottleneck (bodies are slightly compressible)
 anticipation β    0.3        0.3     previous calibration (issue #2): neighbours behind repel at 70 %;
                                      full anticipation (1) made dense crowds drift backwards
 no_backward       True       True    issue #2: people side-step but never walk against their desired
@@ -54,6 +72,11 @@ cutoff [m]        1.5        2.0     empirical: the speed saturates at a gap of 
                                      1.6 m for v0 = 1.34 m/s, and a neighbour 1.5 m away repels with
                                      8 exp(-11) ~ 1e-4; code: 2.0 (v0 T = 1.1 m at v0 = 1.34 m/s)
 ================  =========  ======  ====================================================================
+
+The navigation fields are the same for both profiles: their cost rises from 1 at 0.6 m from a wall to
+1 + 0.5 at the wall (``sim.crowd.world.CLEARANCE`` / ``WALL_COST``). A steeper rise (1 + 3, before)
+drew everyone in narrow passages onto the centre line, so bottlenecks carried fewer lanes (1.2 m:
+1.92 P/s against Seyfried's 2.36).
 
 Measured with the full suite (``python -m sim.verification.report``, 3 seeds where random; table and
 plots in ``docs/verification.md``):
@@ -85,7 +108,7 @@ __all__ = ["PROFILES", "parameters_for"]
 PROFILES: Mapping[str, CSMParameters] = MappingProxyType(
     {
         "empirical": CSMParameters(
-            time_gap=0.4,
+            time_gap=0.43,
             anticipation=0.3,
             no_backward=True,
             cutoff=1.5,
@@ -94,11 +117,18 @@ PROFILES: Mapping[str, CSMParameters] = MappingProxyType(
             touch_margin=0.05,
             touch_cos=0.5,
             side_bias=0.3,
-            side_bias_opposing=0.3,
+            side_bias_opposing=1.0,
+            side_range_opposing=1.5,
             step_overlap=0.04,
         ),
         "code": CSMParameters(
-            time_gap=0.8, anticipation=0.3, no_backward=True, side_bias=0.3, side_bias_opposing=0.3, step_overlap=0.02
+            time_gap=0.85,
+            anticipation=0.3,
+            no_backward=True,
+            side_bias=0.3,
+            side_bias_opposing=1.0,
+            side_range_opposing=1.5,
+            step_overlap=0.02,
         ),
     }
 )

@@ -8,7 +8,10 @@ the larger of the walking time (navigation distance over free speed) and the tim
 it at that exit to pass (Q_ik = agents heading for k that are closer to it than i; C_k = exit width x
 ``SPECIFIC_FLOW``). Whichever is longer governs: a near exit with a long queue loses to a farther free one.
 At the start, agents choose in order of their distance to the nearest exit, each seeing the choices made
-before it (so the first choice already spreads the crowd). Afterwards, every ``interval`` seconds a random
+before it (so the first choice already spreads the crowd); the nearest exit is the default, and another is
+chosen only if it gains what a later switch must gain. In both, an exit other than the agent's nearest
+counts with ``max(MIN_GAIN_S, HYSTERESIS x T)`` added: people prefer the nearest exit (RiMEA test 11: most
+use the nearer of two exits, some the other). Afterwards, every ``interval`` seconds a random
 half of the agents (seeded stream ``exit_choice``) re-evaluate and switch only if the gain exceeds
 ``HYSTERESIS`` (relative) and 2 s, which keeps the choice from oscillating.
 """
@@ -37,16 +40,26 @@ def _capacity(world: World) -> np.ndarray:
 
 
 @njit(cache=True)
-def _greedy(walk: np.ndarray, order: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+def _greedy(
+    walk: np.ndarray, order: np.ndarray, capacity: np.ndarray, hysteresis: float, min_gain: float
+) -> np.ndarray:
     n, k_exits = walk.shape
     counts = np.zeros(k_exits)
     choice = np.full(n, -1, dtype=np.int32)
     for idx in range(order.shape[0]):
         i = order[idx]
-        best = np.inf
-        bk = -1
+        # the nearest exit is the default; another one is taken only if it gains what a switch must gain
+        near = -1
         for k in range(k_exits):
-            if not np.isfinite(walk[i, k]):
+            if np.isfinite(walk[i, k]) and (near < 0 or walk[i, k] < walk[i, near]):
+                near = k
+        if near < 0:
+            continue
+        t_near = max(walk[i, near], counts[near] / capacity[near])
+        best = t_near - max(min_gain, hysteresis * t_near)
+        bk = near
+        for k in range(k_exits):
+            if k == near or not np.isfinite(walk[i, k]):
                 continue
             t = max(walk[i, k], counts[k] / capacity[k])
             if t < best:
@@ -74,7 +87,7 @@ def initial_choice(state: AgentState, world: World, exit_open: np.ndarray) -> np
     _, walk = _walk_times(state, world, exit_open)
     nearest = walk.min(axis=1) if walk.shape[1] else np.full(state.n, np.inf)
     order = np.argsort(nearest, kind="stable")
-    return _greedy(walk, order, _capacity(world))
+    return _greedy(walk, order, _capacity(world), HYSTERESIS, MIN_GAIN_S)
 
 
 def update_choice(
@@ -101,6 +114,11 @@ def update_choice(
         ok = np.isfinite(dist[:, k])
         queue[ok, k] = np.searchsorted(dk, dist[ok, k], side="left") / cap[k]
     est = np.maximum(walk, queue)
+    # people prefer their nearest exit: any other must gain max(MIN_GAIN_S, HYSTERESIS x its time) over it
+    nearest = np.argmin(np.where(np.isfinite(walk), walk, np.inf), axis=1) if k_exits else np.zeros(state.n, int)
+    other = np.arange(k_exits)[None, :] != nearest[:, None]
+    with np.errstate(invalid="ignore"):
+        est = est + np.where(other & np.isfinite(est), np.maximum(MIN_GAIN_S, HYSTERESIS * est), 0.0)
     best = np.argmin(est, axis=1)
     best_t = est[np.arange(state.n), best]
     cur = state.target

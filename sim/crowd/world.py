@@ -39,9 +39,11 @@ __all__ = [
 LEVEL_GAP = 10.0
 #: Depth [m] of the target strip beyond each exit in the navigation grid.
 EXIT_APRON = 0.6
-#: Near walls the navigation cost rises linearly from 1 (at CLEARANCE metres) to 1 + WALL_COST (at the wall).
+#: Near walls the navigation cost rises linearly from 1 (at CLEARANCE metres) to 1 + WALL_COST (at the wall):
+#: paths keep off walls and corners, but not so strongly that everyone in a narrow passage heads for its
+#: centre line (see the calibration notes in :mod:`sim.crowd.calibration`).
 CLEARANCE = 0.6
-WALL_COST = 3.0
+WALL_COST = 0.5
 #: Margin [m] around a neighbour cell within which wall segments are listed for it.
 WALL_MARGIN = 0.8
 #: Navigation cost per metre on stairs: walking there takes about 1 / 0.55 times longer than on the flat

@@ -76,10 +76,12 @@ class CSMParameters:
         touch_cos: cosine of the half-angle of that cone around the walking direction [-].
         side_bias: strength of the push to the right from neighbours ahead, relative to their repulsion
             [-] (0: off).
-        side_bias_opposing: the same push from neighbours ahead who walk against the agent (weighted by
-            how much their last walking direction opposes the agent's desired one), which is *not* faded
-            out in dense crowds: people waiting to enter a corridor step aside for those coming out of it
-            [-] (0: off).
+        side_bias_opposing: strength of a push to the right from oncoming neighbours ahead (those whose last
+            walking direction opposes the agent's desired one, weighted by how much), per neighbour at
+            contact, falling linearly to 0 at a gap of ``side_range_opposing``; *not* faded out in dense
+            crowds: people keep right well before meeting oncoming people, and those waiting to enter a
+            corridor step aside for those coming out of it [-] (0: off).
+        side_range_opposing: gap [m] from which oncoming people are avoided (up to the cut-off).
         step_overlap: the largest overlap [m] of two bodies that steps may create: an agent's step is
             cut short where its straight path would use more than half the room between a neighbour's
             centre (at the start of the step) and ``r_i + r_j - step_overlap`` (the neighbour may close
@@ -101,6 +103,7 @@ class CSMParameters:
     touch_cos: float = 0.5
     side_bias: float = 0.0
     side_bias_opposing: float = 0.0
+    side_range_opposing: float = 1.0
     step_overlap: float = -1.0
 
 
@@ -209,7 +212,7 @@ def _csm_velocities(
     segs, seg_exit, exit_open, cseg_start, cseg_items,
     dist, dirx, diry, nav_x0, nav_y0, nav_h,
     time_gap, a_n, d_n, a_w, d_w, cutoff, beta, no_backward, lane, touch, touch_cos, smooth, side_bias,
-    side_opp, step_overlap, dt, out,
+    side_opp, opp_range, step_overlap, dt, out,
 ):  # pragma: no cover - compiled
     """Velocity of every agent (rows of ``out``); zero for agents not moving.
 
@@ -227,6 +230,7 @@ def _csm_velocities(
     n = status.shape[0]
     cut2 = cutoff * cutoff
     inv_dn = 1.0 / d_n
+    inv_opp_range = 1.0 / opp_range
     sx = sorted_xyr[0]
     sy = sorted_xyr[1]
     sr = sorted_xyr[2]
@@ -366,8 +370,11 @@ def _csm_velocities(
                 side = s * max(-cos_behind, 0.0) * d
                 px_ += side * e0y
                 py_ -= side * e0x
-                # ... and the more so, unfaded, if that neighbour walks against the agent
-                opp = side * max(-(e0x * nhx_[p] + e0y * nhy_[p]), 0.0)
+                # oncoming people ahead (walking against the agent) are passed on the right from farther
+                # away, unfaded: a push growing linearly from 0 at a gap of opp_range to 1 at contact,
+                # weighted by how much they are ahead and how much they walk against the agent
+                opp = (near * max(-cos_behind, 0.0) * max(-(e0x * nhx_[p] + e0y * nhy_[p]), 0.0)
+                       * max(0.0, 1.0 - (d - ri - nr_[p]) * inv_opp_range))
                 qx_ += opp * e0y
                 qy_ -= opp * e0x
                 crowd += near * (d < ri + nr_[p] + 0.3)
@@ -490,5 +497,5 @@ class CollisionFreeSpeedModel(PedestrianModel):
             f.dist, f.dirx, f.diry, w.nav_x0, w.nav_y0, w.nav_h,
             p.time_gap, p.neighbour_strength, p.neighbour_range, p.wall_strength, p.wall_range, p.cutoff,
             p.anticipation, p.no_backward, p.lane_fraction, p.touch_margin, p.touch_cos, p.smooth_speed,
-            p.side_bias, p.side_bias_opposing, p.step_overlap, ctx.dt, out,
+            p.side_bias, p.side_bias_opposing, p.side_range_opposing, p.step_overlap, ctx.dt, out,
         )
