@@ -20,6 +20,7 @@ __all__ = ["RunResult", "steady_flow", "evacuation_curve", "AGENT_COLUMNS", "SUM
 #: Per-agent table columns.
 AGENT_COLUMNS = (
     "agent_id", "population", "level", "outcome", "exit", "v0_m_s", "premovement_s", "exit_time_s", "x_m", "y_m",
+    "group",
 )
 #: Values of the ``outcome`` column: safe (out), casualty (immobile after a blast), trapped, inside (run ended).
 OUTCOMES = ("inside", "inside", "safe", "casualty", "trapped", "inside")

@@ -259,6 +259,7 @@ def _result(
             "exit_time_s": st.t_exit,
             "x_m": np.where(safe, np.nan, x),
             "y_m": np.where(safe, np.nan, y),
+            "group": st.leader,
         },
         columns=list(AGENT_COLUMNS),
     )

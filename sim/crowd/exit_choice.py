@@ -75,7 +75,7 @@ def _walk_times(state: AgentState, world: World, exit_open: np.ndarray) -> tuple
     allowed = state.allowed & exit_open.astype(bool)[None, :]
     f = world.fields
     d = exit_distances(state.pos, state.status, allowed, f.dist, world.nav_x0, world.nav_y0, world.nav_h)
-    return d, d / state.v0[:, None]
+    return d, d / state.v_free[:, None]
 
 
 def initial_choice(state: AgentState, world: World, exit_open: np.ndarray) -> np.ndarray:
@@ -87,7 +87,8 @@ def initial_choice(state: AgentState, world: World, exit_open: np.ndarray) -> np
     _, walk = _walk_times(state, world, exit_open)
     nearest = walk.min(axis=1) if walk.shape[1] else np.full(state.n, np.inf)
     order = np.argsort(nearest, kind="stable")
-    return _greedy(walk, order, _capacity(world), HYSTERESIS, MIN_GAIN_S)
+    choice = _greedy(walk, order, _capacity(world), HYSTERESIS, MIN_GAIN_S)
+    return choice[state.leader]  # groups follow their leader
 
 
 def update_choice(
@@ -133,4 +134,5 @@ def update_choice(
         & (~np.isfinite(cur_t) | (draw & (gain > np.maximum(MIN_GAIN_S, HYSTERESIS * cur_t))))
     )
     state.target[switch] = best[switch]
+    state.target[:] = state.target[state.leader]  # groups follow their leader
     return int(switch.sum())

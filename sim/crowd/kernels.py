@@ -153,7 +153,8 @@ def apply_crossings(
 @njit(cache=True)
 def apply_portals(
     crossed: np.ndarray, crossed_frac: np.ndarray, pos_old: np.ndarray, pos_new: np.ndarray, vel: np.ndarray,
-    radius: np.ndarray, n_exits: int, lines: np.ndarray, inward: np.ndarray, partner: np.ndarray,
+    heading: np.ndarray, radius: np.ndarray, target: np.ndarray, dist: np.ndarray, nav_x0: float, nav_y0: float,
+    nav_h: float, dt: float, n_exits: int, lines: np.ndarray, inward: np.ndarray, partner: np.ndarray,
     flip: np.ndarray, connector: np.ndarray, tokens: np.ndarray, capacity: np.ndarray,
     sorted_xyr: np.ndarray, order: np.ndarray, bin_start: np.ndarray, bx0: float, by0: float, bsize: float,
     bnx: int, bny: int,
@@ -161,8 +162,10 @@ def apply_portals(
     """Carry the agents that crossed an open portal this step to its partner (onto or off a stair).
 
     The crossing point's position across the width (fraction u, or 1 - u where the partner runs the other
-    way) is kept, at least one radius from either side; the rest of the step continues inward from the
-    partner segment. Stepping *onto* a connector whose ``capacity`` [P/s] is finite takes a token of that
+    way) is kept, at least one radius from either side; the rest of the step (at least half a radius)
+    continues inward from the partner segment. Nobody is carried where the navigation distance to their
+    exit would grow (a person pushed across a stair's mouth by others): for them the mouth is a wall, along
+    which they slide. Stepping *onto* a connector whose ``capacity`` [P/s] is finite takes a token of that
     portal (``tokens``, refilled by the caller at capacity x dt per step). An agent is carried only if its
     landing place is free (no body there at the start of the step, found through the neighbour bins
     ``sorted_xyr / order / bin_start``, and none landed there this step); otherwise, or without a token, it
@@ -205,9 +208,23 @@ def apply_portals(
         length = math.sqrt(qx * qx + qy * qy)
         margin = min(radius[i] / length, 0.5)
         u = min(max(u, margin), 1.0 - margin)
-        rest = max((1.0 - f) * math.sqrt(mx * mx + my * my), 0.01)
+        # land clear of the partner line (at least half a radius), so as not to drift back across it
+        rest = max((1.0 - f) * math.sqrt(mx * mx + my * my), 0.5 * radius[i])
         lx = px + u * qx + rest * inward[p, 0]
         ly = py + u * qy + rest * inward[p, 1]
+        # nobody is carried away from where they are going (e.g. pushed across a stair's mouth by others)
+        tk = target[i]
+        away = tk >= 0 and sample_distance(dist[tk], lx, ly, nav_x0, nav_y0, nav_h) >= sample_distance(
+            dist[tk], pos_old[i, 0], pos_old[i, 1], nav_x0, nav_y0, nav_h
+        )
+        if away:
+            # the mouth is a wall to them: keep the part of the move along it (short of the line)
+            along = (mx * tx + my * ty) / (tx * tx + ty * ty)
+            pos_new[i, 0] = pos_old[i, 0] + along * tx
+            pos_new[i, 1] = pos_old[i, 1] + along * ty
+            vel[i, 0] = along * tx / dt
+            vel[i, 1] = along * ty / dt
+            continue
         if not _place_free(lx, ly, radius[i], i, landed, n_landed, sorted_xyr, order, bin_start, bx0, by0,
                            bsize, bnx, bny):
             pos_new[i, 0] = pos_old[i, 0]
@@ -226,6 +243,9 @@ def apply_portals(
         speed = math.sqrt(vel[i, 0] ** 2 + vel[i, 1] ** 2)
         vel[i, 0] = speed * inward[p, 0]
         vel[i, 1] = speed * inward[p, 1]
+        # the walking direction neighbours see: the strip and the level run different ways
+        heading[i, 0] = inward[p, 0]
+        heading[i, 1] = inward[p, 1]
         count += 1
     return count
 

@@ -8,7 +8,8 @@ advances one time step:
    re-plan at once);
 2. agents whose pre-movement time has passed start moving;
 3. every ``exit_choice_interval`` seconds, exit choices are re-evaluated;
-4. agents are sorted into the neighbour cell list; agents on stairs and escalators get their speed there;
+4. agents are sorted into the neighbour cell list; agents on stairs and escalators get their speed there,
+   and members of a group who are ahead of the others slow down (:mod:`sim.crowd.groups`);
 5. the pedestrian model computes velocities from the current state (compute all ...);
 6. the integrator moves agents, blocking wall crossings and marking crossings of open exits (safe) and
    portals (carried onto or off a stair or escalator) (... then apply).
@@ -25,6 +26,7 @@ import numpy as np
 from sim.crowd import kernels
 from sim.crowd.calibration import parameters_for
 from sim.crowd.exit_choice import initial_choice, update_choice
+from sim.crowd.groups import SPREAD, cohesion
 from sim.crowd.models import MODELS, PedestrianModel, StepContext
 from sim.crowd.safety import MonitoringArea, QueueLine, SafetyRecorder
 from sim.crowd.state import ABSENT, CASUALTY, MOVING, SAFE, TRAPPED, WAITING, AgentState, place_agents
@@ -129,6 +131,9 @@ class CrowdModel(mesa.Model):
             heading_out=np.zeros((n, 2)),
         )
         self._vel = np.zeros((n, 2))
+        self._grouped = bool((self.state.leader != np.arange(n)).any())
+        self._progress = np.empty(n)
+        self._rear = np.empty(n)
         self._new_pos = np.empty((n, 2))
         self._crossed = np.empty(n, dtype=np.int32)
         self._frac = np.empty(n)
@@ -332,6 +337,13 @@ class CrowdModel(mesa.Model):
                 w.nav_y0, w.nav_h, f.dist, f.dirx, f.diry, w.connector_speed_factor, w.connector_belt,
                 self._belt_dir, w.connector_walking, st.v0,
             )
+        if self._grouped:
+            if not w.connector_ids:
+                st.v0[:] = st.v_free
+            cohesion(
+                st.pos, st.status, st.target, st.leader, st.v0, w.fields.dist, w.nav_x0, w.nav_y0, w.nav_h, SPREAD,
+                self._progress, self._rear,
+            )
         ctx = self._ctx
         ctx.n_inside = n_inside
         ctx.bin_max = bin_max
@@ -368,7 +380,8 @@ class CrowdModel(mesa.Model):
             np.add(self._portal_tokens, self._token_refill, out=self._portal_tokens)
             np.minimum(self._portal_tokens, self._token_max, out=self._portal_tokens)
             kernels.apply_portals(
-                self._crossed, self._frac, st.pos, self._new_pos, self._vel, st.radius, self.n_exits,
+                self._crossed, self._frac, st.pos, self._new_pos, self._vel, ctx.heading_out, st.radius, st.target,
+                w.fields.dist, w.nav_x0, w.nav_y0, w.nav_h, self.dt, self.n_exits,
                 w.opening_line, w.opening_inward, w.opening_partner, w.opening_flip, w.opening_connector,
                 self._portal_tokens, w.connector_capacity, self._sorted_xyr, self._order, self._bin_start,
                 ctx.bin_x0, ctx.bin_y0, ctx.bin_size, ctx.bin_nx, ctx.bin_ny,

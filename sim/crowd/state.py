@@ -8,6 +8,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from sim.crowd.groups import form_groups, join_groups
 from sim.crowd.world import World
 from sim.errors import ScenarioError
 from sim.scenario.schema import STAIR_DOWN_FACTOR, STAIR_UP_FACTOR, Plan, Scenario
@@ -45,6 +46,8 @@ class AgentState:
         exit_index: (N,) int32 exit used, -1 while inside.
         t_exit: (N,) time the agent crossed its exit [s], NaN while inside.
         population: (N,) int32 index of the agent's population.
+        leader: (N,) int64 index of the leader of the agent's group (the agent itself if alone; see
+            :mod:`sim.crowd.groups`).
     """
 
     pos: np.ndarray
@@ -63,6 +66,7 @@ class AgentState:
     exit_index: np.ndarray
     t_exit: np.ndarray
     population: np.ndarray
+    leader: np.ndarray
 
     @property
     def n(self) -> int:
@@ -143,9 +147,10 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
     rng_speed = stream(seed, "speeds")
     rng_pre = stream(seed, "premovement")
     rng_stairs = stream(seed, "stair_speeds")
+    rng_groups = stream(seed, "groups")
     exits = {e: k for k, e in enumerate(world.exit_ids)}
     open_mask = np.array([e not in plan.close_exits for e in world.exit_ids])
-    pos_l, v0_l, r_l, pre_l, pop_l, allowed_l, up_l, down_l, app_l = [], [], [], [], [], [], [], [], []
+    pos_l, v0_l, r_l, pre_l, pop_l, allowed_l, up_l, down_l, app_l, lead_l = [], [], [], [], [], [], [], [], [], []
     placed = np.empty((0, 2))
     placed_r = np.empty(0)
     for pi, pop in enumerate(scenario.populations):
@@ -194,6 +199,7 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
             ok &= d >= r + placed_r.max() + 0.01
         chosen = np.where(ok[:, None], moved, chosen)
         pos_l.append(chosen)
+        lead_l.append(len(placed) + form_groups(chosen, pop.group_size, pop.group_share, rng_groups))
         placed = np.vstack([placed, chosen])
         placed_r = np.concatenate([placed_r, np.full(pop.count, r)])
         v0_l.append(profile.speed.sample(rng_speed, pop.count))
@@ -213,14 +219,19 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
     k = len(world.exit_ids)
     t_start = np.concatenate(pre_l) if n else np.empty(0)
     t_appear = np.concatenate(app_l) if n else np.empty(0)
+    v_free = np.concatenate(v0_l) if n else np.empty(0)
+    v_up = np.concatenate(up_l) if n else np.empty(0)
+    v_down = np.concatenate(down_l) if n else np.empty(0)
+    leader = np.concatenate(lead_l).astype(np.int64) if n else np.empty(0, dtype=np.int64)
+    join_groups(leader, v_free, v_up, v_down, t_start)
     return AgentState(
         pos=np.vstack(pos_l) if n else np.empty((0, 2)),
         vel=np.zeros((n, 2)),
         heading=np.zeros((n, 2)),
-        v0=np.concatenate(v0_l) if n else np.empty(0),
-        v_free=np.concatenate(v0_l) if n else np.empty(0),
-        v_up=np.concatenate(up_l) if n else np.empty(0),
-        v_down=np.concatenate(down_l) if n else np.empty(0),
+        v0=v_free.copy(),
+        v_free=v_free,
+        v_up=v_up,
+        v_down=v_down,
         radius=np.concatenate(r_l) if n else np.empty(0),
         status=np.where(t_appear > 0.0, ABSENT, np.where(t_start <= 0.0, MOVING, WAITING)).astype(np.int8),
         t_start=t_start,
@@ -230,4 +241,5 @@ def place_agents(scenario: Scenario, plan: Plan, world: World, seed: int) -> Age
         exit_index=np.full(n, -1, dtype=np.int32),
         t_exit=np.full(n, np.nan),
         population=np.concatenate(pop_l) if n else np.empty(0, dtype=np.int32),
+        leader=leader,
     )

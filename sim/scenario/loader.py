@@ -295,7 +295,10 @@ def _read_population(
     ctx: FieldReader, raw: Any, field: str, levels: Mapping[str, Level], profiles: Mapping[str, Profile]
 ) -> Population:
     d = ctx.mapping(
-        raw, field, ("id", "level", "area", "count", "profile", "premovement", "appears_at"), ("id", "area", "count")
+        raw,
+        field,
+        ("id", "level", "area", "count", "profile", "premovement", "appears_at", "group_size", "group_share"),
+        ("id", "area", "count"),
     )
     if "level" not in d and len(levels) != 1:
         ctx.fail(
@@ -334,6 +337,8 @@ def _read_population(
         profile=profile_id,
         premovement=premovement,
         appears_at=ctx.number(d.get("appears_at", 0.0), f"{field}.appears_at", min=0.0, unit="s"),
+        group_size=ctx.integer(d.get("group_size", 1), f"{field}.group_size", min=1),
+        group_share=ctx.number(d.get("group_share", 1.0), f"{field}.group_share", min=0.0, max=1.0),
     )
 
 

@@ -181,6 +181,10 @@ class Population:
             is later) until a person starts moving.
         appears_at: time [s] at which these people appear (e.g. a train unloading at the platform doors);
             0 means present from the start.
+        group_size: persons per group (families, friends; 1: everyone alone). Members start next to each
+            other, leave when the last of them is ready, walk at the pace of the slowest, head for the same
+            exit and wait for each other (see :mod:`sim.crowd.groups`).
+        group_share: share of the population that walks in groups of ``group_size`` (the rest alone).
     """
 
     id: str
@@ -190,6 +194,8 @@ class Population:
     profile: str
     premovement: Distribution
     appears_at: float = 0.0
+    group_size: int = 1
+    group_share: float = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -382,6 +382,9 @@ def _csm_velocities(
             c = cell_of[i]
             wx = 0.0
             wy = 0.0
+            strongest = 0.0  # the wall pushing hardest: its segment, and whether the push comes off an end
+            s_seg = -1
+            s_end = 0
             for kk in range(cseg_start[c], cseg_start[c + 1]):
                 sg = cseg_items[kk]
                 e = seg_exit[sg]
@@ -396,6 +399,11 @@ def _csm_velocities(
                 s = a_w * math.exp((ri - d) / d_w) / d
                 wx += s * dx
                 wy += s * dy
+                if s > strongest:
+                    strongest = s
+                    s_seg = sg
+                    s_end = -1 if px == segs[sg, 0] and py == segs[sg, 1] else (
+                        1 if px == segs[sg, 2] and py == segs[sg, 3] else 0)
             # keeping to one side is for crowds with room to step aside: it fades out by 9 close neighbours
             # (bodies within 0.3 m), where it would only press everyone sideways
             fade = side_bias * max(1.0 - crowd / 9.0, 0.0)
@@ -409,9 +417,22 @@ def _csm_velocities(
                 wny = wy / wn
                 into = ex * wnx + ey * wny
                 if into < 0.0:
+                    before = math.sqrt(ex * ex + ey * ey)
                     f = min(wn, 1.0)
                     ex -= f * into * wnx
                     ey -= f * into * wny
+                    if math.sqrt(ex * ex + ey * ey) < 0.1 * before and s_seg >= 0:
+                        # walking (almost) head-on into a wall, typically its end (a corner): go along
+                        # it, round the end it pushes off, or else to the right; without this the
+                        # direction is what little is left, noise that can point anywhere
+                        tx = segs[s_seg, 2] - segs[s_seg, 0]
+                        ty = segs[s_seg, 3] - segs[s_seg, 1]
+                        tl = math.sqrt(tx * tx + ty * ty)
+                        sign = float(s_end)
+                        if sign == 0.0:
+                            sign = 1.0 if e0y * tx - e0x * ty >= 0.0 else -1.0
+                        ex = sign * tx / tl
+                        ey = sign * ty / tl
             # people side-step but do not walk backwards against their desired direction
             back = ex * e0x + ey * e0y
             if back < 0.0 and no_backward:
