@@ -36,38 +36,18 @@ SCENARIO = ROOT / "scenarios" / "arena.yaml"
 QUICK_AGENTS = 2000
 
 
-def machine() -> dict[str, object]:
-    """What the numbers were measured on: CPU model (from /proc/cpuinfo), cores, Python, numba threads."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+def bench(agents: int | None, seed: int, plan: str | None) -> dict[str, object]:
+    """Build and run the arena once; return the measurements."""
     import numba
+
+    import sim
+    from benchmarks.machine import machine
+    from sim.crowd.model import CrowdModel
 
     try:
         load = [round(x, 2) for x in os.getloadavg()]
     except OSError:  # pragma: no cover - not on every platform
         load = None
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numba": numba.__version__,
-        "numba_threads": numba.get_num_threads(),
-        "load_average_at_start": load,
-    }
-
-
-def bench(agents: int | None, seed: int, plan: str | None) -> dict[str, object]:
-    """Build and run the arena once; return the measurements."""
-    import sim
-    from sim.crowd.model import CrowdModel
-
-    load = machine()["load_average_at_start"]
     # warm-up: compile (or load from numba's cache) every kernel on a tiny copy
     tiny = sim.load_scenario(SCENARIO).scaled(50)
     warm = CrowdModel(tiny, plan=tiny.plan(plan), seed=0)
@@ -113,7 +93,13 @@ def bench(agents: int | None, seed: int, plan: str | None) -> dict[str, object]:
         "real_time_factor": round(model.t / wall, 3) if wall > 0 else None,
         "navigation_cells": int(model.world.walkable.size),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "machine": {**machine(), "load_average_at_start": load},
+        "machine": machine(
+            host=False,
+            python=platform.python_version(),
+            numba=numba.__version__,
+            numba_threads=numba.get_num_threads(),
+            load_average_at_start=load,
+        ),
     }
     return out
 

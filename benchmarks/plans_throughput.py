@@ -27,43 +27,14 @@ import json
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def machine() -> dict[str, object]:
-    """What the numbers were measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import dask
-    import numba
-    import numpy
-
-    from sim.version import code_version
-
-    return {
-        "host": socket.gethostname(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "numba": numba.__version__,
-        "dask": dask.__version__,
-        "os": f"{platform.system()} {platform.release()}",
-        "code_version": code_version(),
-    }
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def timed(executor, reps) -> tuple[float, dict]:  # type: ignore[no-untyped-def]
@@ -83,8 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.agents, args.reps = 60, 6
 
+    import dask
+    import numba
+    import numpy
+
+    from benchmarks.machine import machine
     from sim.plans.replicate import DaskExecutor, LocalExecutor, replications
     from sim.scenario import load_scenario
+    from sim.version import code_version
 
     sc = load_scenario(args.scenario)
     plans = [p.id for p in sc.plans] or ["base"]
@@ -136,7 +113,15 @@ def main(argv: list[str] | None = None) -> int:
             "extra_ms_per_replication": round(1000 * (dask_s - local_s) / n, 1),
         },
         "identical_results": local_metrics == dask_metrics,
-        "machine": machine(),
+        "machine": machine(
+            load_average_1min=round(os.getloadavg()[0], 2),
+            python=platform.python_version(),
+            numpy=numpy.__version__,
+            numba=numba.__version__,
+            dask=dask.__version__,
+            os=f"{platform.system()} {platform.release()}",
+            code_version=code_version(),
+        ),
     }
     print(json.dumps(out, indent=2))
     return 0 if out["identical_results"] else 1

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import socket
 import sys
 import time
 from dataclasses import replace
@@ -27,27 +25,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESPONSE_FILE = ROOT / "scenarios" / "districts" / "riverside_response.yaml"
-
-
-def machine() -> dict[str, object]:
-    """What the numbers were measured on."""
-    import simpy
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "host": socket.gethostname(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "simpy": simpy.__version__,
-    }
 
 
 def day_of_calls(config, *, calls: int, seed: int):  # type: ignore[no-untyped-def]
@@ -146,13 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported (default 3)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
+    import simpy
+
+    from benchmarks.machine import machine
+
     runs = [run(args.calls, args.seed) for _ in range(args.repeat)]
     best = max(runs, key=lambda r: float(r["events_per_s"]))  # type: ignore[arg-type]
     print(
         json.dumps(
             {
                 "benchmark": "response_events",
-                "machine": machine(),
+                "machine": machine(python=platform.python_version(), simpy=simpy.__version__),
                 "best": best,
                 "events_per_s_all": [r["events_per_s"] for r in runs],
             }

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import socket
 import sys
 import time
 from pathlib import Path
@@ -36,28 +34,10 @@ from sim.shelter.schema import DEFAULT_PER_PERSON_AREA_M2, DEFAULT_SERVICE_DISTA
 from sim.shelter.tables import shelter_table
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 DISTRICT = ROOT / "scenarios" / "districts" / "riverside_shelters.yaml"
-
-
-def machine() -> dict[str, object]:
-    """What the numbers were measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "host": socket.gethostname(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-    }
 
 
 def synthetic(cells: int, shelters: int, seed: int) -> tuple[Population, pd.DataFrame]:
@@ -143,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     results.append(
         {"case": "assignment_riverside", "cells": n, "shelters": len(sh), "aggregate_m": 50.0, "wall_s": round(wall, 3)}
     )
-    print(json.dumps({"machine": machine(), "results": results}))
+    from benchmarks.machine import machine
+
+    info = machine(python=platform.python_version(), numpy=np.__version__, scipy=scipy.__version__)
+    print(json.dumps({"machine": info, "results": results}))
     return 0
 
 

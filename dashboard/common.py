@@ -13,12 +13,13 @@ from typing import Any
 import streamlit as st
 
 from dashboard import compute
-from dashboard.analysis import shipped_scenarios
+from dashboard.analysis import ROOT, files_with_section, shipped_scenarios
 from dashboard.i18n import LANGS, t
 from sim.errors import SimError
 
-__all__ = ["lang", "tr", "errors", "scenario_choices", "current_scenario_path", "current_scenario", "db_path",
-           "save_upload", "agents_input", "plan_select"]
+__all__ = ["lang", "tr", "page_header", "errors", "scenario_choices", "current_scenario_path", "current_scenario",
+           "chosen_scenario", "section_files", "file_select", "db_path", "save_upload", "agents_input", "plan_select",
+           "replicate_with_progress"]
 
 
 def lang() -> str:
@@ -30,6 +31,12 @@ def lang() -> str:
 def tr(key: str, **kw: Any) -> str:
     """The text of ``key`` in the chosen language."""
     return t(key, lang(), **kw)
+
+
+def page_header(page: str) -> None:
+    """The page's title and introduction: the texts ``{page}_title`` and ``{page}_intro``."""
+    st.title(tr(f"{page}_title"))
+    st.caption(tr(f"{page}_intro"))
 
 
 @contextlib.contextmanager
@@ -88,6 +95,38 @@ def current_scenario() -> Any:
     return compute.load(path, compute.file_digest(path))
 
 
+def chosen_scenario() -> tuple[str, Any, str]:
+    """The chosen scenario's path, the scenario (as :func:`current_scenario`) and its file digest (cache key)."""
+    path = current_scenario_path()
+    scenario = current_scenario()
+    return path, scenario, compute.file_digest(path)
+
+
+def section_files(section: str) -> dict[str, Path]:
+    """Label -> path of the shipped files with a ``section`` (scenarios, then ``scenarios/districts/*{section}*``).
+
+    The chosen scenario's file comes first when it is among them.
+    """
+    files = files_with_section(section, extra=sorted((ROOT / "scenarios" / "districts").glob(f"*{section}*.yaml")))
+    current = current_scenario_path()
+    for label, p in list(files.items()):
+        if str(p) == current:
+            files = {label: p, **{k: v for k, v in files.items() if k != label}}
+    return files
+
+
+def file_select(files: dict[str, Path], *, section: str, key: str) -> str:
+    """A select box (``{section}_file``) over :func:`section_files`; returns the path chosen.
+
+    With no files, warns (``{section}_no_files``) and stops the page.
+    """
+    if not files:
+        st.warning(tr(f"{section}_no_files"))
+        st.stop()
+    label = st.selectbox(tr(f"{section}_file"), list(files), key=key)
+    return str(files[label])
+
+
 def agents_input(scenario: Any, *, key: str, default: int | None = None) -> int:
     """A number input for the persons simulated (populations rescaled); default the scenario's own count."""
     total = int(scenario.total_count)
@@ -106,6 +145,25 @@ def plan_select(scenario: Any, *, key: str, label_key: str = "plan") -> str:
         st.selectbox(tr(label_key), ids, key=key,
                      format_func=lambda p: f"{p} — {desc[p]}" if desc.get(p) else p)
     )
+
+
+def replicate_with_progress(path: str, digest: str, plans: tuple[str, ...], reps: int, seed: int, agents: int,
+                            db: str) -> Any:
+    """Run :func:`dashboard.compute.comparison` with a progress bar counting the replications of ``plans``.
+
+    Returns the bar, still open: the caller sets it to ``compare_finished`` when its own work is done.
+    """
+    total = len(plans) * reps
+    bar = st.progress(0.0, text=tr("compare_starting", total=total))
+    done = {"n": 0}
+
+    def on_result(res: Any) -> None:
+        done["n"] += 1
+        bar.progress(min(done["n"] / total, 1.0), text=tr("compare_progress", n=done["n"], total=total,
+                                                          plan=res.replication.plan, seed=res.replication.seed))
+
+    compute.comparison(path, digest, plans, reps, seed, agents, db, on_result=on_result)
+    return bar
 
 
 def progress_callback(bar: Any, label_key: str) -> Any:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sim.errors import ScenarioError, SimError
 from sim.version import code_version
 
-__all__ = ["main", "build_parser", "nonneg_int", "positive_int", "positive_float", "VERB_MODULES"]
+__all__ = ["main", "build_parser", "parse_number", "nonneg_int", "positive_int", "nonneg_float",
+           "positive_float", "VERB_MODULES"]
 
 #: Modules that add verbs to the command line. Each has ``register(verbs)`` that adds its sub-parsers to
 #: the ``argparse`` sub-parser group and sets ``func`` (``args -> exit status``) on each.
@@ -32,6 +34,10 @@ VERB_MODULES = (
 )
 
 
+#: The number an argparse type returns.
+_N = TypeVar("_N", int, float)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse whose usage errors exit with status 2 and one line (as argparse does), named for drillsim."""
 
@@ -39,11 +45,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"drillsim: error: {message} (see 'drillsim {self.prog.split()[-1]} --help')\n")
 
 
-def nonneg_int(text: str) -> int:
+def parse_number(text: str, kind: Callable[[str], _N], expected: str) -> _N:
+    """``kind(text)`` (``int`` or ``float``) for an argparse type.
+
+    Text that is not such a number gives the usage error "expected EXPECTED, got 'TEXT'".
+    """
     try:
-        value = int(text)
+        return kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
+def nonneg_int(text: str) -> int:
+    value = parse_number(text, int, "a whole number")
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
     return value
@@ -56,12 +70,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def nonneg_float(text: str) -> float:
+    """An argparse type: a finite number >= 0."""
+    value = parse_number(text, float, "a number")
+    if not (value >= 0.0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
+    return value
+
+
 def positive_float(text: str) -> float:
     """An argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = parse_number(text, float, "a number")
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value

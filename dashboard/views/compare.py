@@ -11,18 +11,18 @@ import streamlit as st
 from dashboard import compute
 from dashboard.common import (
     agents_input,
-    current_scenario,
-    current_scenario_path,
+    chosen_scenario,
     db_path,
     errors,
     lang,
     metric_label,
+    page_header,
+    replicate_with_progress,
     tr,
 )
 from dashboard.figures.layout import figure_distributions
 
-st.title(tr("compare_title"))
-st.caption(tr("compare_intro"))
+page_header("compare")
 
 
 def _ci(ci: list[float | None] | None) -> str:
@@ -82,9 +82,7 @@ def show_comparison(data: dict[str, Any], *, key: str) -> None:
 
 
 with errors():
-    path = current_scenario_path()
-    scenario = current_scenario()
-    digest = compute.file_digest(path)
+    path, scenario, digest = chosen_scenario()
     ids = [p.id for p in scenario.plans] or ["base"]
     plans = st.multiselect(tr("compare_plans"), ids, default=ids[:2], key="cmp_plans")
     c1, c2, c3 = st.columns(3)
@@ -97,16 +95,7 @@ with errors():
     st.caption(tr("catalogue_at", db=db, workers=compute.workers()))
     args = (path, digest, tuple(plans), reps, seed, agents, db)
     if st.button(tr("compare_button"), type="primary", key="cmp_go", disabled=len(plans) < 1):
-        total = len(plans) * reps
-        bar = st.progress(0.0, text=tr("compare_starting", total=total))
-        done = {"n": 0}
-
-        def on_result(res: Any) -> None:
-            done["n"] += 1
-            bar.progress(min(done["n"] / total, 1.0), text=tr("compare_progress", n=done["n"], total=total,
-                                                              plan=res.replication.plan, seed=res.replication.seed))
-
-        compute.comparison(*args, on_result=on_result)
+        bar = replicate_with_progress(*args)
         bar.progress(1.0, text=tr("compare_finished"))
         st.session_state["cmp_args"] = args
     shown = st.session_state.get("cmp_args")

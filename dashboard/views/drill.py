@@ -13,34 +13,19 @@ import streamlit as st
 from dashboard import compute
 from dashboard.common import (
     agents_input,
-    current_scenario,
-    current_scenario_path,
+    chosen_scenario,
     db_path,
     errors,
     lang,
+    page_header,
     plan_select,
+    replicate_with_progress,
     tr,
 )
 from dashboard.reports import example_observations
 from sim.plans.drill import EXERCISE_TYPE_ZH, EXERCISE_TYPES, MSEL_COLUMNS, Drill
 
-st.title(tr("drill_title"))
-st.caption(tr("drill_intro"))
-
-
-def replicate(args: tuple[Any, ...], plan: str) -> None:
-    """Run the replications of one plan first (progress bar), so the drill and scorecard are served from them."""
-    path, digest, reps, seed, agents, db = args
-    bar = st.progress(0.0, text=tr("compare_starting", total=reps))
-    done = {"n": 0}
-
-    def on_result(res: Any) -> None:
-        done["n"] += 1
-        bar.progress(min(done["n"] / reps, 1.0), text=tr("compare_progress", n=done["n"], total=reps,
-                                                         plan=res.replication.plan, seed=res.replication.seed))
-
-    compute.comparison(path, digest, (plan,), reps, seed, agents, db, on_result=on_result)
-    bar.progress(1.0, text=tr("compare_finished"))
+page_header("drill")
 
 
 def _evidence(x: dict[str, Any]) -> str:
@@ -49,9 +34,7 @@ def _evidence(x: dict[str, Any]) -> str:
 
 
 with errors():
-    path = current_scenario_path()
-    scenario = current_scenario()
-    digest = compute.file_digest(path)
+    path, scenario, digest = chosen_scenario()
     c1, c2 = st.columns(2)
     with c1:
         plan = plan_select(scenario, key="drill_plan")
@@ -65,7 +48,9 @@ with errors():
     db = str(db_path())
     args = (path, digest, plan, ex_type, reps, seed, agents, db)
     if st.button(tr("drill_button"), type="primary", key="drill_go"):
-        replicate((path, digest, reps, seed, agents, db), plan)
+        # the replications first (progress bar), so that the drill is served from them
+        bar = replicate_with_progress(path, digest, (plan,), reps, seed, agents, db)
+        bar.progress(1.0, text=tr("compare_finished"))
         compute.drill(*args)
         st.session_state["drill_args"] = args
         st.session_state.pop("drill_editor", None)

@@ -6,12 +6,11 @@ import streamlit as st
 
 from dashboard import compute
 from dashboard.analysis import shipped_scenarios
-from dashboard.common import errors, lang, progress_callback, tr
+from dashboard.common import errors, lang, page_header, progress_callback, tr
 from dashboard.figures.crowd import figure_density_map, figure_evacuation_curve
 from dashboard.figures.layout import figure_metro_check, figure_scenario_layout
 
-st.title(tr("learn_title"))
-st.caption(tr("learn_intro"))
+page_header("learn")
 
 #: walk-through -> (scenario stem, plan, persons simulated, steps)
 TOURS = {

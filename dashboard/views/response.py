@@ -7,26 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import compute
-from dashboard.analysis import ROOT, files_with_section
-from dashboard.common import current_scenario_path, errors, lang, tr
+from dashboard.common import current_scenario_path, errors, file_select, lang, page_header, section_files, tr
 from dashboard.figures.response import figure_response_gantt, figure_response_map, figure_response_times
 
-st.title(tr("response_title"))
-st.caption(tr("response_intro"))
+page_header("response")
 
 with errors():
-    files = files_with_section("response", extra=sorted((ROOT / "scenarios" / "districts").glob("*response*.yaml")))
+    files = section_files("response")
     current = current_scenario_path()
-    for label, p in list(files.items()):
-        if str(p) == current:
-            files = {label: p, **{k: v for k, v in files.items() if k != label}}
     if current.endswith((".yaml", ".yml")) and current not in {str(p) for p in files.values()}:
         st.info(tr("response_not_in_scenario"))
-    if not files:
-        st.warning(tr("response_no_files"))
-        st.stop()
-    label = st.selectbox(tr("response_file"), list(files), key="resp_file")
-    path = str(files[label])
+    path = file_select(files, section="response", key="resp_file")
     plans = compute.response_plans(path)
     c1, c2, c3 = st.columns(3)
     plan = c1.selectbox(tr("plan"), plans or [""], key="resp_plan", format_func=lambda p: p or "—")

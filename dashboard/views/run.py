@@ -10,10 +10,10 @@ from shapely import affinity
 from dashboard import compute
 from dashboard.common import (
     agents_input,
-    current_scenario,
-    current_scenario_path,
+    chosen_scenario,
     errors,
     lang,
+    page_header,
     plan_select,
     progress_callback,
     tr,
@@ -22,13 +22,10 @@ from dashboard.figures.crowd import figure_density_map, figure_evacuation_curve,
 from dashboard.figures.hazard import figure_zone_map
 from dashboard.figures.layout import figure_metro_check, figure_replay
 
-st.title(tr("run_title"))
-st.caption(tr("run_intro"))
+page_header("run")
 
 with errors():
-    path = current_scenario_path()
-    scenario = current_scenario()
-    digest = compute.file_digest(path)
+    path, scenario, digest = chosen_scenario()
     c1, c2, c3 = st.columns(3)
     with c1:
         plan = plan_select(scenario, key="run_plan")

@@ -6,12 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import compute
-from dashboard.common import current_scenario, current_scenario_path, errors, lang, save_upload, tr
+from dashboard.common import current_scenario, current_scenario_path, errors, lang, page_header, save_upload, tr
 from dashboard.figures.layout import figure_scenario_layout
 from sim.errors import SimError
 
-st.title(tr("scenario_title"))
-st.caption(tr("scenario_intro"))
+page_header("scenario")
 
 upload = st.file_uploader(tr("upload_label"), type=["yaml", "yml"], key="scenario_upload", help=tr("upload_help"))
 if upload is not None:

@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import compute
 from dashboard.common import (
     agents_input,
-    current_scenario,
-    current_scenario_path,
+    chosen_scenario,
     db_path,
     errors,
     lang,
+    page_header,
     plan_select,
+    replicate_with_progress,
     tr,
 )
 from dashboard.i18n import has, t
 from dashboard.reports import scorecard_html, scorecard_rows
 from sim.plans.scorecard import shipped_rubrics
 
-st.title(tr("sc_title"))
-st.caption(tr("sc_intro"))
+page_header("sc")
 
 with errors():
-    path = current_scenario_path()
-    scenario = current_scenario()
-    digest = compute.file_digest(path)
+    path, scenario, digest = chosen_scenario()
     c1, c2 = st.columns(2)
     with c1:
         plan = plan_select(scenario, key="sc_plan")
@@ -48,15 +44,7 @@ with errors():
     db = str(db_path())
     args = (path, digest, plan, rubric, reps, seed, agents, db, facts)
     if st.button(tr("sc_button"), type="primary", key="sc_go"):
-        bar = st.progress(0.0, text=tr("compare_starting", total=reps))
-        done = {"n": 0}
-
-        def on_result(res: Any) -> None:
-            done["n"] += 1
-            bar.progress(min(done["n"] / reps, 1.0), text=tr("compare_progress", n=done["n"], total=reps,
-                                                             plan=res.replication.plan, seed=res.replication.seed))
-
-        compute.comparison(path, digest, (plan,), reps, seed, agents, db, on_result=on_result)
+        bar = replicate_with_progress(path, digest, (plan,), reps, seed, agents, db)
         compute.scorecard(*args)
         bar.progress(1.0, text=tr("compare_finished"))
         st.session_state["sc_args"] = args

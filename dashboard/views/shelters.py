@@ -6,26 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import compute
-from dashboard.analysis import ROOT, files_with_section
-from dashboard.common import current_scenario_path, errors, lang, tr
+from dashboard.common import current_scenario_path, errors, file_select, lang, page_header, section_files, tr
 from dashboard.figures.shelter import figure_shelter_loads, figure_shelter_map
 
-st.title(tr("shelters_title"))
-st.caption(tr("shelters_intro"))
+page_header("shelters")
 
 with errors():
-    files = files_with_section("shelters", extra=sorted((ROOT / "scenarios" / "districts").glob("*shelters*.yaml")))
-    current = current_scenario_path()
-    for label, p in list(files.items()):
-        if str(p) == current:
-            files = {label: p, **{k: v for k, v in files.items() if k != label}}
-    if current not in {str(p) for p in files.values()}:
+    files = section_files("shelters")
+    if current_scenario_path() not in {str(p) for p in files.values()}:
         st.info(tr("shelters_not_in_scenario"))
-    if not files:
-        st.warning(tr("shelters_no_files"))
-        st.stop()
-    label = st.selectbox(tr("shelters_file"), list(files), key="sh_file")
-    path = str(files[label])
+    path = file_select(files, section="shelters", key="sh_file")
     plans = compute.shelter_plans(path)
     c1, c2, c3 = st.columns(3)
     plan = c1.selectbox(tr("plan"), plans or [""], key="sh_plan", format_func=lambda p: p or "—")

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import Any
 
+from sim.cli import parse_number
 from sim.errors import ScenarioError
 
 __all__ = ["register", "DEFAULT_DISTANCES_M"]
@@ -47,10 +47,7 @@ _BLAST_HEADERS = {
 
 def _yield_fraction(text: str) -> float:
     """An argparse type: a TNT yield in (0, 1]."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    value = parse_number(text, float, "a number in (0, 1]")
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a yield fraction in (0, 1] (e.g. 0.03), got {text}")
     return value
@@ -58,29 +55,15 @@ def _yield_fraction(text: str) -> float:
 
 def _strength(text: str) -> int:
     """An argparse type: a Multi-Energy strength number 1-10."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number 1-10, got {text!r}") from None
+    value = parse_number(text, int, "a whole number 1-10")
     if not 1 <= value <= 10:
         raise argparse.ArgumentTypeError(f"expected a strength number 1-10, got {value}")
     return value
 
 
-def _nonneg_float(text: str) -> float:
-    """An argparse type: a finite number >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (value >= 0.0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
-    return value
-
-
 def register(verbs: argparse._SubParsersAction) -> None:
     """Add ``blast`` and ``leak`` to the ``drillsim`` command line."""
-    from sim.cli import positive_float
+    from sim.cli import nonneg_float, positive_float
     from sim.hazard.blast import CONFINEMENTS, CONGESTIONS, METHODS, REACTIVITIES
 
     b = verbs.add_parser(
@@ -122,7 +105,7 @@ def register(verbs: argparse._SubParsersAction) -> None:
     )
     lk.add_argument("--volume", type=positive_float, required=True, help="room volume [m³]")
     lk.add_argument("--leak-m3h", type=positive_float, required=True, help="gas leak rate [m³/h]")
-    lk.add_argument("--ach", type=_nonneg_float, required=True, help="ventilation [air changes per hour]")
+    lk.add_argument("--ach", type=nonneg_float, required=True, help="ventilation [air changes per hour]")
     lk.add_argument("--fuel", required=True, help="methane, natural_gas, propane or lpg")
     lk.add_argument("--json", action="store_true", help="print one JSON object")
     lk.set_defaults(func=_cmd_leak)

@@ -89,54 +89,41 @@ def probability(*, probit: ArrayLike) -> np.ndarray:
     return np.asarray(ndtr(np.asarray(probit, dtype=float) - 5.0), dtype=float)
 
 
+def _ln_probit(overpressure_pa: ArrayLike, a: float, b: float) -> np.ndarray:
+    """Y = a + b ln Ps, the probits of a single overpressure (Ps → 0 gives −inf)."""
+    return a + b * _ln(overpressure_pa)
+
+
 def lung_death_eisenberg(*, overpressure_pa: ArrayLike) -> np.ndarray:
-    """Probit of death by lung haemorrhage (Eisenberg et al. 1975): Y = −77.1 + 6.91 ln Ps.
+    """Probit Y [-] of death by lung haemorrhage (Eisenberg et al. 1975) at peak overpressure Ps [Pa].
 
-    Check (reference section 6): Ps = 1e5 Pa → Y = 2.4543.
-
-    Args:
-        overpressure_pa: peak overpressure Ps [Pa].
-
-    Returns:
-        Y [-].
+    Y = −77.1 + 6.91 ln Ps. Check (reference section 6): Ps = 1e5 Pa → Y = 2.4543.
     """
-    return -77.1 + 6.91 * _ln(overpressure_pa)
+    return _ln_probit(overpressure_pa, -77.1, 6.91)
 
 
 def lung_death_hse(*, overpressure_pa: ArrayLike) -> np.ndarray:
-    """Probit of death by lung haemorrhage (HSE): Y = 5.13 + 1.37 ln(Ps [bar]). Reference section 6.
+    """Probit Y [-] of death by lung haemorrhage (HSE) at peak overpressure Ps [Pa].
 
-    Args:
-        overpressure_pa: peak overpressure Ps [Pa].
-
-    Returns:
-        Y [-].
+    Y = 5.13 + 1.37 ln(Ps [bar]). Reference section 6.
     """
-    return 5.13 + 1.37 * _ln(np.asarray(overpressure_pa, dtype=float) / 1e5)
+    return _ln_probit(np.asarray(overpressure_pa, dtype=float) / 1e5, 5.13, 1.37)
 
 
 def eardrum_rupture_tno(*, overpressure_pa: ArrayLike) -> np.ndarray:
-    """Probit of eardrum rupture (TNO Green Book): Y = −12.6 + 1.524 ln Ps. Reference section 6.
+    """Probit Y [-] of eardrum rupture (TNO Green Book) at peak overpressure Ps [Pa].
 
-    Args:
-        overpressure_pa: peak overpressure Ps [Pa].
-
-    Returns:
-        Y [-].
+    Y = −12.6 + 1.524 ln Ps. Reference section 6.
     """
-    return -12.6 + 1.524 * _ln(overpressure_pa)
+    return _ln_probit(overpressure_pa, -12.6, 1.524)
 
 
 def eardrum_rupture_eisenberg(*, overpressure_pa: ArrayLike) -> np.ndarray:
-    """Probit of eardrum rupture (Eisenberg et al. 1975): Y = −15.6 + 1.93 ln Ps. Reference section 6.
+    """Probit Y [-] of eardrum rupture (Eisenberg et al. 1975) at peak overpressure Ps [Pa].
 
-    Args:
-        overpressure_pa: peak overpressure Ps [Pa].
-
-    Returns:
-        Y [-].
+    Y = −15.6 + 1.93 ln Ps. Reference section 6.
     """
-    return -15.6 + 1.93 * _ln(overpressure_pa)
+    return _ln_probit(overpressure_pa, -15.6, 1.93)
 
 
 def _pressure_impulse_probit(
@@ -163,16 +150,9 @@ def displacement_death_tno(*, overpressure_pa: ArrayLike, impulse_pa_s: ArrayLik
 
 
 def head_impact_death_tno(*, overpressure_pa: ArrayLike, impulse_pa_s: ArrayLike) -> np.ndarray:
-    """Probit of death by head impact (TNO Green Book): Y = 5 − 8.49 ln(2430 / Ps + 4.0e8 / (Ps · i)).
+    """Probit Y [-] of death by head impact (TNO Green Book) at peak overpressure Ps [Pa] and impulse i [Pa·s].
 
-    Reference section 6.
-
-    Args:
-        overpressure_pa: peak overpressure Ps [Pa].
-        impulse_pa_s: positive-phase impulse i [Pa·s].
-
-    Returns:
-        Y [-].
+    Y = 5 − 8.49 ln(2430 / Ps + 4.0e8 / (Ps · i)). Reference section 6.
     """
     return _pressure_impulse_probit(overpressure_pa, impulse_pa_s, 8.49, 2430.0, 4.0e8)
 
@@ -208,45 +188,27 @@ def structural_collapse_tno(*, overpressure_pa: ArrayLike, impulse_pa_s: ArrayLi
 
 
 def major_structural_damage_tno(*, overpressure_pa: ArrayLike, impulse_pa_s: ArrayLike) -> np.ndarray:
-    """Probit of major structural damage (TNO): Y = 5 − 0.26 ln[(17500 / Ps)^8.4 + (290 / i)^9.3].
+    """Probit Y [-] of major structural damage (TNO) at peak overpressure Ps [Pa] and impulse i [Pa·s].
 
-    Reference section 6.
-
-    Args:
-        overpressure_pa: peak overpressure Ps [Pa].
-        impulse_pa_s: positive-phase impulse i [Pa·s].
-
-    Returns:
-        Y [-].
+    Y = 5 − 0.26 ln[(17500 / Ps)^8.4 + (290 / i)^9.3]. Reference section 6.
     """
     return _structural_probit(overpressure_pa, impulse_pa_s, 0.26, 17500.0, 8.4, 290.0, 9.3)
 
 
 def minor_structural_damage_tno(*, overpressure_pa: ArrayLike, impulse_pa_s: ArrayLike) -> np.ndarray:
-    """Probit of minor structural damage (TNO): Y = 5 − 0.26 ln[(4600 / Ps)^3.9 + (110 / i)^5.0].
+    """Probit Y [-] of minor structural damage (TNO) at peak overpressure Ps [Pa] and impulse i [Pa·s].
 
-    Reference section 6.
-
-    Args:
-        overpressure_pa: peak overpressure Ps [Pa].
-        impulse_pa_s: positive-phase impulse i [Pa·s].
-
-    Returns:
-        Y [-].
+    Y = 5 − 0.26 ln[(4600 / Ps)^3.9 + (110 / i)^5.0]. Reference section 6.
     """
     return _structural_probit(overpressure_pa, impulse_pa_s, 0.26, 4600.0, 3.9, 110.0, 5.0)
 
 
 def glass_breakage_eisenberg(*, overpressure_pa: ArrayLike) -> np.ndarray:
-    """Probit of glass breakage (Eisenberg et al. 1975): Y = −18.1 + 2.79 ln Ps. Reference section 6.
+    """Probit Y [-] of glass breakage (Eisenberg et al. 1975) at peak overpressure Ps [Pa].
 
-    Args:
-        overpressure_pa: peak overpressure Ps [Pa].
-
-    Returns:
-        Y [-].
+    Y = −18.1 + 2.79 ln Ps. Reference section 6.
     """
-    return -18.1 + 2.79 * _ln(overpressure_pa)
+    return _ln_probit(overpressure_pa, -18.1, 2.79)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -86,7 +85,7 @@ def load_response_section(path: str | os.PathLike[str], plan: str | None = None)
 
 def register(verbs: argparse._SubParsersAction) -> None:
     """Add ``drillsim response`` to the command line."""
-    from sim.cli import nonneg_int, positive_int
+    from sim.cli import nonneg_float, nonneg_int, positive_int
 
     p = verbs.add_parser(
         "response",
@@ -97,19 +96,9 @@ def register(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--plan", default=None, help="plan id (default: the file's first plan)")
     p.add_argument("--reps", type=positive_int, default=30, help="replications (default 30)")
     p.add_argument("--seed", type=nonneg_int, default=0, help="first root seed; replication k uses seed S+k")
-    p.add_argument("--alarm-time", type=_nonneg_float, default=0.0, help="alarm time on the clock [s] (default 0)")
+    p.add_argument("--alarm-time", type=nonneg_float, default=0.0, help="alarm time on the clock [s] (default 0)")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     p.set_defaults(func=_cmd_response)
-
-
-def _nonneg_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
-    return value
 
 
 def _cmd_response(args: argparse.Namespace) -> int:

@@ -202,38 +202,33 @@ def _read_zones(reader: FieldReader, value: Any, field: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(zones))
 
 
+def _read_place(reader: FieldReader, d: Mapping[str, Any], field: str, x: float, y: float) -> dict[str, Any]:
+    """The keys a shelter and a candidate site share, read from their mapping ``d`` (the location given)."""
+    return {
+        "id": reader.ident(d["id"], _f(field, "id")),
+        "x": x,
+        "y": y,
+        "shelter_class": reader.choice(d["class"], _f(field, "class"), SHELTER_CLASSES),
+        "area_m2": reader.number(d["area"], _f(field, "area"), min=0.0, strict_min=True, max=1e8, unit="m²"),
+        "zones": _read_zones(reader, d.get("zones", []), _f(field, "zones")),
+        "kind": reader.text(d.get("kind", ""), _f(field, "kind")),
+        "name": reader.text(d.get("name", ""), _f(field, "name")),
+    }
+
+
 def _read_shelter(reader: FieldReader, raw: Any, field: str, extent: tuple[float, float, float, float]) -> Shelter:
     d = reader.mapping(raw, field, _SHELTER_KEYS, ("id", "location", "class", "area"))
     x, y = _read_location(reader, d["location"], _f(field, "location"), extent)
     opened = d.get("open", True)
     if not isinstance(opened, bool):
         reader.fail(_f(field, "open"), "must be true or false", opened, "write open: true or open: false")
-    return Shelter(
-        id=reader.ident(d["id"], _f(field, "id")),
-        x=x,
-        y=y,
-        shelter_class=reader.choice(d["class"], _f(field, "class"), SHELTER_CLASSES),
-        area_m2=reader.number(d["area"], _f(field, "area"), min=0.0, strict_min=True, max=1e8, unit="m²"),
-        zones=_read_zones(reader, d.get("zones", []), _f(field, "zones")),
-        open=opened,
-        kind=reader.text(d.get("kind", ""), _f(field, "kind")),
-        name=reader.text(d.get("name", ""), _f(field, "name")),
-    )
+    return Shelter(**_read_place(reader, d, field, x, y), open=opened)
 
 
 def _read_site(reader: FieldReader, raw: Any, field: str, extent: tuple[float, float, float, float]) -> CandidateSite:
     d = reader.mapping(raw, field, _SITE_KEYS, ("id", "location", "class", "area"))
     x, y = _read_location(reader, d["location"], _f(field, "location"), extent)
-    return CandidateSite(
-        id=reader.ident(d["id"], _f(field, "id")),
-        x=x,
-        y=y,
-        shelter_class=reader.choice(d["class"], _f(field, "class"), SHELTER_CLASSES),
-        area_m2=reader.number(d["area"], _f(field, "area"), min=0.0, strict_min=True, max=1e8, unit="m²"),
-        zones=_read_zones(reader, d.get("zones", []), _f(field, "zones")),
-        kind=reader.text(d.get("kind", ""), _f(field, "kind")),
-        name=reader.text(d.get("name", ""), _f(field, "name")),
-    )
+    return CandidateSite(**_read_place(reader, d, field, x, y))
 
 
 def _read_by_class(
@@ -453,24 +448,13 @@ def _apply_keys(
         changes["required_fixed_share"] = reader.number(
             d["required_fixed_share"], _f(field, "required_fixed_share"), min=0.0, max=1.0
         )
-    if "per_person_area" in d:
-        changes["per_person_area_m2"] = _read_by_class(
-            reader,
-            d["per_person_area"],
-            _f(field, "per_person_area"),
-            config.per_person_area_m2,
-            unit="m²",
-            max_value=1e4,
-        )
-    if "service_distance" in d:
-        changes["service_distance_m"] = _read_by_class(
-            reader,
-            d["service_distance"],
-            _f(field, "service_distance"),
-            config.service_distance_m,
-            unit="m",
-            max_value=1e6,
-        )
+    by_class = (  # key, attribute, values before, unit, largest value
+        ("per_person_area", "per_person_area_m2", config.per_person_area_m2, "m²", 1e4),
+        ("service_distance", "service_distance_m", config.service_distance_m, "m", 1e6),
+    )
+    for key, attribute, base, unit, max_value in by_class:
+        if key in d:
+            changes[attribute] = _read_by_class(reader, d[key], _f(field, key), base, unit=unit, max_value=max_value)
     if "population" in d:
         changes["population"] = _read_population(reader, d["population"], _f(field, "population"), base_dir, extent)
     if "network" in d:

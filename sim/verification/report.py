@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.crowd.calibration import PROFILES
 from sim.verification.suite import CALIBRATIONS, FAIL, PASS, WAITING, Row, SuiteResult, run_suite
@@ -26,16 +29,35 @@ FD_PNG = "img/verification_fd.png"
 BOTTLENECK_PNG = "img/verification_bottleneck.png"
 
 
-def plot_fundamental_diagram(result: SuiteResult, path: Path) -> Path:
-    """Speed against density for each profile measured, with Weidmann's curve and its ±0.2 m/s band."""
+def _new_figure() -> tuple[Any, Any]:
+    """A figure and its axes for the report (matplotlib without a display)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt.subplots(figsize=(6.4, 4.2), dpi=120)
+
+
+def _save_figure(fig: Any, ax: Any, title: str, path: Path) -> Path:
+    """Grid, legend and ``title`` on ``ax``; ``fig`` written to ``path`` (folders made) and closed."""
+    import matplotlib.pyplot as plt
+
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_fundamental_diagram(result: SuiteResult, path: Path) -> Path:
+    """Speed against density for each profile measured, with Weidmann's curve and its ±0.2 m/s band."""
     rho = np.linspace(0.3, 6.0, 300)
     w = weidmann_speed(rho)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    fig, ax = _new_figure()
     ax.plot(rho, w, color="black", label="Weidmann (1993)")
     ax.fill_between(rho, np.clip(w - 0.2, 0, None), w + 0.2, where=(rho >= 0.5) & (rho <= 3.0), color="0.85",
                     label="acceptance ±0.2 m/s (0.5-3 P/m²)")
@@ -48,24 +70,12 @@ def plot_fundamental_diagram(result: SuiteResult, path: Path) -> Path:
     ax.set_ylabel("speed [m/s]")
     ax.set_xlim(0, 6.2)
     ax.set_ylim(0, 1.5)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title("Fundamental diagram (ring 3 m wide, free speed 1.34 m/s)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save_figure(fig, ax, "Fundamental diagram (ring 3 m wide, free speed 1.34 m/s)", path)
 
 
 def plot_bottleneck(result: SuiteResult, path: Path) -> Path:
     """Bottleneck flow against width, with Seyfried et al. (2009) and the ±0.3 P/s acceptance."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    fig, ax = _new_figure()
     sw = np.array(sorted(SEYFRIED_2009))
     sj = np.array([SEYFRIED_2009[k] for k in sw])
     ax.errorbar(sw, sj, yerr=0.3, fmt="D", color="black", capsize=3, label="Seyfried et al. (2009) ±0.3 P/s")
@@ -81,14 +91,7 @@ def plot_bottleneck(result: SuiteResult, path: Path) -> Path:
     ax.plot(x, 1.33 * x, linestyle="--", color="tab:red", label="code: 1.33 P/(m·s)")
     ax.set_xlabel("bottleneck width [m]")
     ax.set_ylabel("flow [P/s]")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title("Bottleneck flow (4 m long, 200 persons)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save_figure(fig, ax, "Bottleneck flow (4 m long, 200 persons)", path)
 
 
 def _md_escape(text: str) -> str:
@@ -114,36 +117,43 @@ def _parameters_table() -> str:
     return "\n".join(out)
 
 
-def _fd_table(result: SuiteResult) -> str:
+def _profile_tables(result: SuiteResult, frame: str, header: str, row: Callable[[pd.Series], str]) -> str:
+    """A Markdown table per calibration profile that has the frame ``{frame}/{profile}``, one line per row.
+
+    ``header`` is the table's first line; ``row`` formats one row of the frame.
+    """
     out = []
     for cal in CALIBRATIONS:
-        fd = result.frames.get(f"fd/{cal}")
-        if fd is None:
+        df = result.frames.get(f"{frame}/{cal}")
+        if df is None:
             continue
         out.append(f"\n**{cal}** profile:\n")
-        out.append("| density [P/m²] | speed [m/s] | Weidmann [m/s] | error [m/s] | ρ·v [P/(m·s)] | max overlap [cm] |")
-        out.append("|---|---|---|---|---|---|")
-        for _, r in fd.iterrows():
-            out.append(f"| {r['density']:.2f} | {r['speed_m_s']:.3f} | {r['weidmann_m_s']:.3f} | "
-                       f"{r['error_m_s']:+.3f} | {r['specific_flow']:.2f} | {r['max_overlap_m'] * 100:.1f} |")
+        out.append(header)
+        out.append("|" + "---|" * (header.count("|") - 1))
+        for _, r in df.iterrows():
+            out.append(row(r))
     return "\n".join(out)
+
+
+def _fd_row(r: pd.Series) -> str:
+    return (f"| {r['density']:.2f} | {r['speed_m_s']:.3f} | {r['weidmann_m_s']:.3f} | "
+            f"{r['error_m_s']:+.3f} | {r['specific_flow']:.2f} | {r['max_overlap_m'] * 100:.1f} |")
+
+
+def _fd_table(result: SuiteResult) -> str:
+    header = "| density [P/m²] | speed [m/s] | Weidmann [m/s] | error [m/s] | ρ·v [P/(m·s)] | max overlap [cm] |"
+    return _profile_tables(result, "fd", header, _fd_row)
+
+
+def _bn_row(r: pd.Series) -> str:
+    ref = "—" if np.isnan(r["seyfried_p_s"]) else f"{r['seyfried_p_s']:.2f}"
+    err = "—" if np.isnan(r["error_p_s"]) else f"{r['error_p_s']:+.2f}"
+    return f"| {r['width_m']:g} | {r['flow_p_s']:.2f} | {r['flow_sd']:.2f} | {ref} | {err} | {r['specific_flow']:.2f} |"
 
 
 def _bn_table(result: SuiteResult) -> str:
-    out = []
-    for cal in CALIBRATIONS:
-        bn = result.frames.get(f"bottleneck/{cal}")
-        if bn is None:
-            continue
-        out.append(f"\n**{cal}** profile:\n")
-        out.append("| width [m] | flow [P/s] | sd | Seyfried 2009 [P/s] | error [P/s] | specific flow [P/(m·s)] |")
-        out.append("|---|---|---|---|---|---|")
-        for _, r in bn.iterrows():
-            ref = "—" if np.isnan(r["seyfried_p_s"]) else f"{r['seyfried_p_s']:.2f}"
-            err = "—" if np.isnan(r["error_p_s"]) else f"{r['error_p_s']:+.2f}"
-            out.append(f"| {r['width_m']:g} | {r['flow_p_s']:.2f} | {r['flow_sd']:.2f} | {ref} | {err} | "
-                       f"{r['specific_flow']:.2f} |")
-    return "\n".join(out)
+    header = "| width [m] | flow [P/s] | sd | Seyfried 2009 [P/s] | error [P/s] | specific flow [P/(m·s)] |"
+    return _profile_tables(result, "bottleneck", header, _bn_row)
 
 
 def _deviations(result: SuiteResult) -> str:
