@@ -78,22 +78,22 @@ The navigation fields are the same for both profiles: their cost rises from 1 at
 drew everyone in narrow passages onto the centre line, so bottlenecks carried fewer lanes (1.2 m:
 1.92 P/s against Seyfried's 2.36).
 
-Measured with the full suite (``python -m sim.verification.report``, 3 seeds where random; table and
-plots in ``docs/verification.md``):
+Measured with the full suite (``drillsim verify``, 3 seeds where random; table and plots in
+``docs/verification.md``, rewritten by ``make verify-report``):
 
-* empirical: ring speeds 1.33 / 1.24 / 1.00 / 0.76 / 0.64 / 0.54 / 0.37 / 0.20 / 0.03 / 0.00 m/s at
+* empirical: ring speeds 1.33 / 1.21 / 0.96 / 0.73 / 0.61 / 0.50 / 0.35 / 0.19 / 0.03 / 0.03 m/s at
   0.5 / 1 / 1.5 / 2 / 2.5 / 3 / 3.5 / 4 / 5 / 6 P/m² (Weidmann 1.30 / 1.06 / 0.81 / 0.61 / 0.45 / 0.33 /
-  0.24 / 0.16 / 0.04 / 0; largest error +0.205 m/s at 3 P/m², just outside ±0.2); max specific flow
-  1.61 P/(m·s); bottleneck flow 0.88 / 1.39 / 1.66 / 1.90 / 1.93 P/s at 0.8 / 0.9 / 1.0 / 1.1 / 1.2 m
-  (Seyfried 1.29 / 1.67 / 1.90 / 2.12 / 2.36: errors -0.41 / -0.28 / -0.24 / -0.22 / -0.43 P/s), rising
-  linearly to 4.15 P/s at 2.5 m (slope 1.81 P/(m·s), R² >= 0.95); 1 m door 1.9 P/s.
-* code: 1 m door with 100 persons 1.1 P/s over the whole period; four-door room of RiMEA test 9 about
-  20 % slower than the hand calculation at 1.33 P/(m·s).
+  0.24 / 0.16 / 0.04 / 0; largest error 0.17 m/s); max specific flow 1.53 P/(m·s); bottleneck flow
+  1.37 / 1.52 / 1.81 / 1.92 / 2.04 P/s at 0.8 / 0.9 / 1.0 / 1.1 / 1.2 m (Seyfried 1.29 / 1.67 / 1.90 /
+  2.12 / 2.36: errors +0.08 / -0.15 / -0.09 / -0.20 / -0.32 P/s), rising linearly to 4.31 P/s at 2.5 m;
+  1 m door 1.82-2.00 P/s (steady).
+* code: 1 m door with 100 persons 1.18-1.27 P/s over the whole period; four-door room of RiMEA test 9
+  about 10 % slower than the hand calculation at 1.33 P/(m·s).
 
-Before this calibration (issue #2): empirical T = 0.5 s with Tordeux's speed function and the full body
-width as lane (ring 1.31 / 0.73 / 0.53 m/s at 1 / 2 / 3 P/m² on a 2 m ring; bottleneck 1.15 / 1.36 / 1.70
-P/s, with a deadlock at 0.8 m in one seed); code T = 1.0 s (1 m door 0.98 P/s). The known deviations of
-the current values are listed in ``docs/verification.md``.
+Before this calibration: empirical T = 0.4 s, code T = 0.8 s, navigation wall cost 3, no hard contact
+limit and no avoidance of oncoming people (overlaps up to 12 cm, counterflow deadlocks, bottleneck flows
+0.2-0.8 P/s low). The known deviations of the current values are listed in ``docs/verification.md`` and
+the README.
 """
 
 from __future__ import annotations

@@ -168,9 +168,9 @@ def apply_portals(
     which they slide. Stepping *onto* a connector whose ``capacity`` [P/s] is finite takes a token of that
     portal (``tokens``, refilled by the caller at capacity x dt per step). An agent is carried only if its
     landing place is free (no body there at the start of the step, found through the neighbour bins
-    ``sorted_xyr / order / bin_start``, and none landed there this step); otherwise, or without a token, it
-    stays where it was this step and tries again. Agents are served in index order (sequential, so
-    deterministic).
+    ``sorted_xyr / order / bin_start``, and none landed there this step), or else at the nearest free place
+    across the width; with no free place, or without a token, it stays where it was this step and tries
+    again. Agents are served in index order (sequential, so deterministic).
 
     Returns:
         How many agents were carried.
@@ -225,8 +225,20 @@ def apply_portals(
             vel[i, 0] = along * tx / dt
             vel[i, 1] = along * ty / dt
             continue
-        if not _place_free(lx, ly, radius[i], i, landed, n_landed, sorted_xyr, order, bin_start, bx0, by0,
+        # the landing place, or else the nearest free one across the width (steps of half a radius)
+        free = False
+        step = 0.5 * radius[i] / length
+        for k in range(int(1.0 / step) + 2):
+            uk = u + (k + 1) // 2 * step * (1.0 if k % 2 == 0 else -1.0)
+            if uk < margin or uk > 1.0 - margin:
+                continue
+            lx = px + uk * qx + rest * inward[p, 0]
+            ly = py + uk * qy + rest * inward[p, 1]
+            if _place_free(lx, ly, radius[i], i, landed, n_landed, sorted_xyr, order, bin_start, bx0, by0,
                            bsize, bnx, bny):
+                free = True
+                break
+        if not free:
             pos_new[i, 0] = pos_old[i, 0]
             pos_new[i, 1] = pos_old[i, 1]
             vel[i, 0] = 0.0
