@@ -205,7 +205,10 @@ BLOCK = 256
 _FAR = 1e6
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+# Not cached on disk: a kernel loaded from numba's cache gave (slightly) different numbers from one compiled
+# in the process, so runs in different processes (a resumed comparison, Dask workers) disagreed. Compiling
+# it costs a few seconds per process.
+@njit(cache=False, parallel=True, fastmath=True)
 def _csm_velocities(
     v0, status, target, n_inside, order, sorted_xyr, heading, heading_out,
     bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
@@ -402,8 +405,11 @@ def _csm_velocities(
                 if s > strongest:
                     strongest = s
                     s_seg = sg
-                    s_end = -1 if px == segs[sg, 0] and py == segs[sg, 1] else (
-                        1 if px == segs[sg, 2] and py == segs[sg, 3] else 0)
+                    # which part of the segment is closest: its start (-1), its end (+1) or between (0)
+                    sx_ = segs[sg, 2] - segs[sg, 0]
+                    sy_ = segs[sg, 3] - segs[sg, 1]
+                    tt = ((xi - segs[sg, 0]) * sx_ + (yi - segs[sg, 1]) * sy_) / max(sx_ * sx_ + sy_ * sy_, 1e-12)
+                    s_end = -1 if tt <= 1e-6 else (1 if tt >= 1.0 - 1e-6 else 0)
             # keeping to one side is for crowds with room to step aside: it fades out by 9 close neighbours
             # (bodies within 0.3 m), where it would only press everyone sideways
             fade = side_bias * max(1.0 - crowd / 9.0, 0.0)
