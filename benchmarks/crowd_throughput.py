@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import resource
 import socket
@@ -43,25 +42,12 @@ PEER_SPAN = {"room50_1k": None, "room50_10k": 60.0, "room160_100k": 10.0}
 
 
 def machine() -> dict[str, object]:
-    """What the numbers were measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """What the numbers were measured on (:func:`benchmarks.machine.machine` plus numba's threads)."""
     import numba
 
-    return {
-        "host": socket.gethostname(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numba": numba.__version__,
-        "numba_threads": numba.get_num_threads(),
-    }
+    from benchmarks.machine import machine as base
+
+    return base(python=platform.python_version(), numba=numba.__version__, numba_threads=numba.get_num_threads())
 
 
 def run_case(name: str, span: float | None, peer_span: float | None | str) -> dict[str, object]:
