@@ -208,6 +208,28 @@ _FAR = 1e6
 # Not cached on disk: a kernel loaded from numba's cache gave (slightly) different numbers from one compiled
 # in the process, so runs in different processes (a resumed comparison, Dask workers) disagreed. Compiling
 # it costs a few seconds per process.
+@njit(cache=False)
+def _free_end(
+    sg: int, col: int, segs: np.ndarray, seg_exit: np.ndarray, exit_open: np.ndarray, cseg_start: np.ndarray,
+    cseg_items: np.ndarray, c: int,
+) -> bool:  # pragma: no cover - compiled
+    """No other wall (or closed opening) near cell ``c`` ends where segment ``sg``'s start (``col`` 0) or end
+    (``col`` 2) is: past that end there is room to walk round."""
+    x = segs[sg, col]
+    y = segs[sg, col + 1]
+    for kk in range(cseg_start[c], cseg_start[c + 1]):
+        o = cseg_items[kk]
+        if o == sg:
+            continue
+        e = seg_exit[o]
+        if e >= 0 and exit_open[e]:
+            continue
+        for oc in range(0, 4, 2):
+            if abs(segs[o, oc] - x) < 1e-6 and abs(segs[o, oc + 1] - y) < 1e-6:
+                return False
+    return True
+
+
 @njit(cache=False, parallel=True, fastmath=True)
 def _csm_velocities(
     v0, status, target, n_inside, order, sorted_xyr, heading, heading_out,
@@ -387,7 +409,7 @@ def _csm_velocities(
             wy = 0.0
             strongest = 0.0  # the wall pushing hardest: its segment, and whether the push comes off an end
             s_seg = -1
-            s_end = 0
+            s_tt = 0.0
             for kk in range(cseg_start[c], cseg_start[c + 1]):
                 sg = cseg_items[kk]
                 e = seg_exit[sg]
@@ -408,8 +430,7 @@ def _csm_velocities(
                     # which part of the segment is closest: its start (-1), its end (+1) or between (0)
                     sx_ = segs[sg, 2] - segs[sg, 0]
                     sy_ = segs[sg, 3] - segs[sg, 1]
-                    tt = ((xi - segs[sg, 0]) * sx_ + (yi - segs[sg, 1]) * sy_) / max(sx_ * sx_ + sy_ * sy_, 1e-12)
-                    s_end = -1 if tt <= 1e-6 else (1 if tt >= 1.0 - 1e-6 else 0)
+                    s_tt = ((xi - segs[sg, 0]) * sx_ + (yi - segs[sg, 1]) * sy_) / max(sx_ * sx_ + sy_ * sy_, 1e-12)
             # keeping to one side is for crowds with room to step aside: it fades out by 9 close neighbours
             # (bodies within 0.3 m), where it would only press everyone sideways
             fade = side_bias * max(1.0 - crowd / 9.0, 0.0)
@@ -429,13 +450,22 @@ def _csm_velocities(
                     ey -= f * into * wny
                     if math.sqrt(ex * ex + ey * ey) < 0.1 * before and s_seg >= 0:
                         # walking (almost) head-on into a wall, typically its end (a corner): go along
-                        # it, round the end it pushes off, or else to the right; without this the
+                        # it, round the end it pushes off (or a free end the body already reaches past,
+                        # e.g. where a wall meets a doorway), or else to the right; without this the
                         # direction is what little is left, noise that can point anywhere
                         tx = segs[s_seg, 2] - segs[s_seg, 0]
                         ty = segs[s_seg, 3] - segs[s_seg, 1]
                         tl = math.sqrt(tx * tx + ty * ty)
-                        sign = float(s_end)
-                        if sign == 0.0:
+                        if s_tt <= 1e-6 or (
+                            s_tt * tl < ri and _free_end(s_seg, 0, segs, seg_exit, exit_open, cseg_start, cseg_items, c)
+                        ):
+                            sign = -1.0
+                        elif s_tt >= 1.0 - 1e-6 or (
+                            (1.0 - s_tt) * tl < ri
+                            and _free_end(s_seg, 2, segs, seg_exit, exit_open, cseg_start, cseg_items, c)
+                        ):
+                            sign = 1.0
+                        else:
                             sign = 1.0 if e0y * tx - e0x * ty >= 0.0 else -1.0
                         ex = sign * tx / tl
                         ey = sign * ty / tl
@@ -460,6 +490,10 @@ def _csm_velocities(
             # ray s e, |rel - s e|^2 = lmin^2 at s = along -+ sqrt(disc)
             contact = step_overlap >= 0.0
             smax = 1e30
+            # a neighbour blocks only if a full step would bring the two closer: one beside the agent
+            # (along < half a step), even touching, is left behind by the step, so the two can slide apart
+            # (without this, people at the contact limit side by side could not move along each other)
+            half_step = 0.5 * v0[i] * dt
             # -- speed: distance to the closest agent ahead within the corridor of width l --------------
             smin = 1e30
             for p in range(m):
@@ -471,14 +505,14 @@ def _csm_velocities(
                 gap = nd_[p] - l
                 # in the agent's lane (half-width lane * l), or about to touch it (a body in the way)
                 d2 = dx * dx + dy * dy
-                ahead = (along > 0.0) & (d2 < cut2) & (
+                ahead = (along > half_step) & (d2 < cut2) & (
                     (abs(side) < lane * l) | ((abs(side) < l) & (gap < touch) & (along > touch_cos * nd_[p]))
                 )
                 smin = _fmin(smin, gap if ahead else 1e30)  # type: ignore[call-arg]
                 # half the room to lmin each: the neighbour may be closing in at the same time
                 lmin = 0.5 * (nd_[p] + l - step_overlap)
                 disc = along * along - (d2 - lmin * lmin)
-                hit = contact & (along > 0.0) & (disc > 0.0) & (d2 > 1e-18)
+                hit = contact & (along > half_step) & (disc > 0.0) & (d2 > 1e-18)
                 smax = _fmin(smax, along - math.sqrt(max(disc, 0.0)) if hit else 1e30)  # type: ignore[call-arg]
             v = v0[i]
             if smin < 1e29:
