@@ -207,7 +207,7 @@ _FAR = 1e6
 # it costs a few seconds per process.
 @njit(cache=False, parallel=True, fastmath=True)
 def _csm_velocities(
-    v0, status, target, n_inside, order, sorted_xyr, heading, heading_out,
+    v0, status, target, n_inside, order, sorted_xyr, sorted_heading, heading_out,
     bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
     segs, seg_exit, exit_open, cseg_start, cseg_items,
     dist, dirx, diry, nav_x0, nav_y0, nav_h,
@@ -343,8 +343,8 @@ def _csm_velocities(
                         nx_[m] = sx[q] - ox
                         ny_[m] = sy[q] - oy
                         nr_[m] = sr[q]
-                        nhx_[m] = heading[order[q], 0]
-                        nhy_[m] = heading[order[q], 1]
+                        nhx_[m] = sorted_heading[0, q]
+                        nhy_[m] = sorted_heading[1, q]
                         m += 1
                 # pad to whole SIMD vectors so that no iteration falls to a slow scalar remainder loop
                 while m % _LANES != 0:
@@ -551,7 +551,7 @@ class CollisionFreeSpeedModel(PedestrianModel):
         p = self.parameters
         f = w.fields
         _csm_velocities(
-            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr, state.heading,
+            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr, ctx.sorted_heading,
             ctx.heading_out,
             ctx.bin_start, ctx.bin_nx, ctx.bin_ny, ctx.bin_size, ctx.bin_max, ctx.cell_of,
             w.segments, w.segment_exit, ctx.exit_open, w.cell_seg_start, w.cell_seg_items,
