@@ -16,7 +16,8 @@ from numba import njit, prange
 from sim.crowd.navigation import sample_direction, sample_distance
 
 __all__ = [
-    "sort_agents", "start_moving", "apply_crossings", "apply_portals", "desired_speeds", "closest_point",
+    "sort_agents", "sort_chunks", "count_inside", "start_moving", "apply_crossings", "apply_portals",
+    "desired_speeds", "closest_point",
     "segments_cross",
     "integrate", "exit_distances", "BIN_SPLIT", "SORT_CHUNKS",
 ]
@@ -24,10 +25,19 @@ __all__ = [
 WAITING = 0
 MOVING = 1
 SAFE = 2
+ABSENT = 5  # sim.crowd.state.ABSENT: still to appear
 
-#: Fixed number of agent chunks that :func:`sort_agents` bins in parallel (fixed, so that the result does
-#: not depend on the number of threads).
+#: Most agent chunks that :func:`sort_agents` bins in parallel (see :func:`sort_chunks`); the result is the
+#: same stable order for any number of chunks, so it does not depend on the number of threads either.
 SORT_CHUNKS = 8
+#: Agents per sort chunk (at least): each chunk has its own counters for every bin, which step 2 of the
+#: sort walks through one after the other, so small crowds use fewer chunks.
+SORT_CHUNK_AGENTS = 4096
+
+
+def sort_chunks(n_agents: int) -> int:
+    """How many chunks :func:`sort_agents` splits ``n_agents`` agents into (1 .. :data:`SORT_CHUNKS`)."""
+    return max(1, min(SORT_CHUNKS, n_agents // SORT_CHUNK_AGENTS))
 #: Each cell of the world's neighbour grid (side = the model's cut-off) is split into BIN_SPLIT x BIN_SPLIT
 #: bins for the neighbour search. A search then scans 5 x 5 bins (25 m² for a 2 m cut-off) instead of
 #: 3 x 3 cells (36 m²) and each row of that pattern is one contiguous slice of the sorted agents. Finer bins
@@ -43,11 +53,21 @@ def start_moving(status: np.ndarray, t_start: np.ndarray, t: float) -> None:
             status[i] = MOVING
 
 
+@njit(cache=True)
+def count_inside(status: np.ndarray) -> int:
+    """Agents not yet safe (waiting, moving, hurt, trapped) plus those still to appear: one pass, no temporaries."""
+    count = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        count += (s < SAFE) | (s == ABSENT)
+    return count
+
+
 @njit(cache=True, parallel=True)
 def sort_agents(
     pos: np.ndarray, status: np.ndarray, radius: np.ndarray, x0: float, y0: float, cs: float, cnx: int,
     cny: int, split: int, cell_of: np.ndarray, bin_of: np.ndarray, bin_start: np.ndarray, order: np.ndarray,
-    sorted_xyr: np.ndarray, chunk_counts: np.ndarray,
+    sorted_xyr: np.ndarray, chunk_counts: np.ndarray, heading: np.ndarray, sorted_heading: np.ndarray,
 ) -> tuple[int, int, int]:
     """Counting sort of the agents still inside (waiting or moving) into neighbour-search bins.
 
@@ -59,8 +79,9 @@ def sort_agents(
     Writes ``cell_of[i]`` (the world cell, which indexes the wall lists ``cell_seg_*``; -1 for agents no
     longer inside), ``bin_start`` (CSR offsets, length bins + 1), ``order`` (agent indices by bin; the sort
     is stable, so within a bin by index) and ``sorted_xyr`` ((3, N): x, y, radius gathered in that order,
-    so neighbour loops read contiguous memory). ``bin_of`` and ``chunk_counts`` ((C, bins), any C >= 1)
-    are scratch. O(N + C * bins).
+    so neighbour loops read contiguous memory) and ``sorted_heading`` ((2, N) float32: each agent's last
+    walking direction ``heading`` (N, 2), gathered in the same order). ``bin_of`` and ``chunk_counts``
+    ((C, bins) int32, any C >= 1; :func:`sort_chunks` says how many) are scratch. O(N + C * bins).
 
     The agents are split into C fixed chunks of consecutive indices, binned and scattered in parallel;
     within a bin the chunks' agents follow each other in chunk order, so the result is the stable order,
@@ -124,6 +145,8 @@ def sort_agents(
             sorted_xyr[0, k] = pos[i, 0]
             sorted_xyr[1, k] = pos[i, 1]
             sorted_xyr[2, k] = radius[i]
+            sorted_heading[0, k] = heading[i, 0]
+            sorted_heading[1, k] = heading[i, 1]
     return total, moving.sum(), bin_max
 
 

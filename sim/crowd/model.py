@@ -109,9 +109,10 @@ class CrowdModel(mesa.Model):
         self._bin_of = np.empty(n, dtype=np.int64)
         n_bins = w.cell_nx * split * w.cell_ny * split
         self._bin_start = np.zeros(n_bins + 1, dtype=np.int64)
-        self._sort_counts = np.zeros((kernels.SORT_CHUNKS, n_bins), dtype=np.int64)
+        self._sort_counts = np.zeros((kernels.sort_chunks(n), n_bins), dtype=np.int32)
         self._order = np.empty(n, dtype=np.int64)
         self._sorted_xyr = np.empty((3, n))
+        self._sorted_heading = np.zeros((2, n), dtype=np.float32)
         self._ctx = StepContext(
             world=w,
             exit_open=self.opening_open,
@@ -119,6 +120,7 @@ class CrowdModel(mesa.Model):
             n_inside=0,
             order=self._order,
             sorted_xyr=self._sorted_xyr,
+            sorted_heading=self._sorted_heading,
             bin_start=self._bin_start,
             bin_x0=w.cell_x0,
             bin_y0=w.cell_y0,
@@ -266,8 +268,7 @@ class CrowdModel(mesa.Model):
     @property
     def inside(self) -> int:
         """Agents not yet safe (including those still to appear)."""
-        st = self.state.status
-        return int((st < SAFE).sum() + (st == ABSENT).sum())
+        return int(kernels.count_inside(self.state.status))
 
     def mean_speed(self) -> float:
         """Mean speed of the moving agents over the last step [m/s] (0 if none moves)."""
@@ -329,6 +330,8 @@ class CrowdModel(mesa.Model):
             self._order,
             self._sorted_xyr,
             self._sort_counts,
+            st.heading,
+            self._sorted_heading,
         )
         if w.connector_ids:
             f = w.fields

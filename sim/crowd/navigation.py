@@ -230,7 +230,8 @@ def sample_direction(
             w = (wx if cx == 1 else 1.0 - wx) * (wy if cy == 1 else 1.0 - wy)
             sx += w * dirx[jy, jx]
             sy += w * diry[jy, jx]
-    norm = math.hypot(sx, sy)
+    # sqrt of the sum of squares, not math.hypot (a libm call, several times slower; no overflow here)
+    norm = math.sqrt(sx * sx + sy * sy)
     if norm > 1e-9:
         return sx / norm, sy / norm
     best = 1e30
@@ -246,7 +247,7 @@ def sample_direction(
             cy_ = y0 + (jy + 0.5) * h - y
             bx = cx_ + dirx[jy, jx] * h
             by = cy_ + diry[jy, jx] * h
-    norm = math.hypot(bx, by)
+    norm = math.sqrt(bx * bx + by * by)
     if norm > 1e-9:
         return bx / norm, by / norm
     return 0.0, 0.0

@@ -35,6 +35,8 @@ class StepContext:
         n_inside: agents still inside (waiting or moving) this step: the valid length of ``order``.
         order: (N,) agent indices sorted by bin (first ``n_inside`` entries valid).
         sorted_xyr: (3, N) x, y and radius of the agents in ``order``'s order (first ``n_inside`` columns).
+        sorted_heading: (2, N) float32, the agents' last walking directions (``AgentState.heading``) in
+            ``order``'s order (first ``n_inside`` columns).
         bin_start: (bin_nx * bin_ny + 1,) CSR offsets of each bin's slice of ``order``.
         bin_x0, bin_y0, bin_size, bin_nx, bin_ny: origin [m], side [m] and counts of the bins.
         bin_max: the most agents in one bin this step (bounds the size of a neighbourhood).
@@ -50,6 +52,7 @@ class StepContext:
     n_inside: int
     order: np.ndarray
     sorted_xyr: np.ndarray
+    sorted_heading: np.ndarray
     bin_start: np.ndarray
     bin_x0: float
     bin_y0: float

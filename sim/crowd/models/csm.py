@@ -108,45 +108,10 @@ class CSMParameters:
 
 
 # -- vectorisable building blocks -------------------------------------------------------------------------
-# The neighbour loops below are written so that LLVM turns them into SIMD loops (4 doubles per AVX2
-# instruction): no branches inside (masks instead), no library calls. ``math.exp`` is a libm call that LLVM
-# cannot vectorise (numba has no SVML here), and Python's ``min`` of floats is not recognised as a
-# min-reduction; the helpers below fill these gaps.
-
-
-@intrinsic
-def _as_float(typingctx, bits):  # pragma: no cover - compiled
-    """Reinterpret the bits of an int64 as a float64."""
-    sig = types.float64(types.int64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return sig, codegen
-
-
-@intrinsic
-def _as_bits(typingctx, x):  # pragma: no cover - compiled
-    """Reinterpret the bits of a float64 as an int64."""
-    sig = types.int64(types.float64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return sig, codegen
-
-
-@intrinsic
-def _fmin(typingctx, a, b):  # pragma: no cover - compiled
-    """``min(a, b)`` as LLVM's ``minnum``, which the loop vectoriser can reduce over SIMD lanes."""
-    sig = types.float64(types.float64, types.float64)
-
-    def codegen(context, builder, signature, args):
-        d = ir.DoubleType()
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(d, [d, d]), "llvm.minnum.f64")
-        return builder.call(fn, args, fastmath=("fast",))
-
-    return sig, codegen
+# The neighbour loops below are written so that LLVM turns them into SIMD loops: no branches inside (masks
+# instead), no library calls, and float32 arithmetic (8 lanes per AVX2 instruction instead of 4 doubles).
+# ``math.exp`` is a libm call that LLVM cannot vectorise (numba has no SVML here), and Python's ``min`` of
+# floats is not recognised as a min-reduction; the helpers below fill these gaps.
 
 
 @intrinsic
@@ -167,40 +132,72 @@ def _prefetch(typingctx, arr, index):  # pragma: no cover - compiled
     return sig, codegen
 
 
-_LOG2E = 1.4426950408889634
-_LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two parts (Cody & Waite): k * _LN2_HI is exact
-_LN2_LO = 1.90821492927058770002e-10
-_SHIFT = 6755399441055744.0  # 1.5 * 2**52: adding it to an integral float puts the integer in the low bits
-_SHIFT_BITS = int(np.float64(_SHIFT).view(np.int64))
-_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13 = (1.0 / math.factorial(i) for i in range(2, 14))
+_f4 = np.float32
+# float32 constants for the neighbour loops: a Python float (float64) operand would promote the arithmetic
+# of a whole SIMD loop to float64 (half the lanes), so every operand there is float32
+_F_ZERO = _f4(0.0)
+_F_HALF = _f4(0.5)
+_F_ONE = _f4(1.0)
+_F_NEAR = _f4(0.3)
+_F_TINY_D = _f4(1e-9)
+_F_TINY_D2 = _f4(1e-18)
+_F_BIG = _f4(1e30)
+_F_NINE = _f4(9.0)
+_F_LOG2E = _f4(1.4426950408889634)
+_F_LN2_HI = _f4(0.693359375)  # ln 2 = _F_LN2_HI + _F_LN2_LO; k * _F_LN2_HI is exact (Cody & Waite, as Cephes expf)
+_F_LN2_LO = _f4(-2.12194440e-4)
+_F_EXP_LO = _f4(-87.0)
+_F_EXP_HI = _f4(88.0)
+# Cephes expf: exp(r) = 1 + r + r^2 P(r) on |r| <= ln2 / 2, relative error about 1e-7 (float32 rounding)
+_F_P0, _F_P1, _F_P2, _F_P3, _F_P4, _F_P5 = (
+    _f4(c) for c in (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1,
+                     5.0000001201e-1)
+)
 
 
-# Without "reassoc" among the fast-math flags: the Cody-Waite reduction below must be evaluated as written.
-# The function is small, so LLVM inlines it into the (fully fast-math) neighbour loops and vectorises it.
+@intrinsic
+def _pow2_f4(typingctx, k):  # pragma: no cover - compiled
+    """``2**k`` for an integral float32 ``k`` in [-126, 127], built directly in the exponent bits."""
+    sig = types.float32(types.float32)
+
+    def codegen(context, builder, signature, args):
+        i32 = ir.IntType(32)
+        ki = builder.fptosi(args[0], i32)
+        bits = builder.shl(builder.add(ki, i32(127)), i32(23))
+        return builder.bitcast(bits, ir.FloatType())
+
+    return sig, codegen
+
+
+@intrinsic
+def _fmin_f4(typingctx, a, b):  # pragma: no cover - compiled
+    """``min(a, b)`` of float32 as LLVM's ``minnum`` (a SIMD min-reduction for the loop vectoriser)."""
+    sig = types.float32(types.float32, types.float32)
+
+    def codegen(context, builder, signature, args):
+        f = ir.FloatType()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(f, [f, f]), "llvm.minnum.f32")
+        return builder.call(fn, args, fastmath=("fast",))
+
+    return sig, codegen
+
+
 @njit(cache=True, fastmath={"nnan", "ninf", "nsz", "arcp", "contract", "afn"})
-def _exp(x: float) -> float:  # pragma: no cover - compiled
-    """``exp(x)`` within 1 ulp of the C library's (measured) for ``x`` in [-708, 709] (clamped there).
-
-    Range reduction ``x = k ln2 + r`` with ``|r| <= ln2 / 2``, ``exp(r)`` by its Taylor polynomial of
-    degree 13 (truncation error < 1e-17), and ``2**k`` built directly in the exponent bits.
-    """
-    x = min(max(x, -708.0), 709.0)
-    k = np.floor(x * _LOG2E + 0.5)
-    r = (x - k * _LN2_HI) - k * _LN2_LO
-    # Estrin's scheme: a shallower dependency chain than Horner's, so consecutive SIMD iterations overlap;
-    # the leading 1 is added last, which keeps the result within 1 ulp
+def _exp_f4(x):  # pragma: no cover - compiled
+    """``exp(x)`` of a float32 to float32 precision (Cephes ``expf``), clamped to [-87, 88]; vectorisable."""
+    x = min(max(x, _F_EXP_LO), _F_EXP_HI)
+    k = np.floor(x * _F_LOG2E + _F_HALF)
+    r = (x - k * _F_LN2_HI) - k * _F_LN2_LO
     r2 = r * r
-    r4 = r2 * r2
-    q03 = r + (_C2 + _C3 * r) * r2
-    q47 = (_C4 + _C5 * r) + (_C6 + _C7 * r) * r2
-    q8b = (_C8 + _C9 * r) + (_C10 + _C11 * r) * r2
-    p = 1.0 + ((q03 + q47 * r4) + (q8b + (_C12 + _C13 * r) * r4) * (r4 * r4))
-    return p * _as_float((_as_bits(k + _SHIFT) - _SHIFT_BITS + 1023) << 52)  # type: ignore[call-arg]
+    p = ((((_F_P0 * r + _F_P1) * r + _F_P2) * r + _F_P3) * r + _F_P4) * r + _F_P5
+    return (p * r2 + r + _F_ONE) * _pow2_f4(k)  # type: ignore[call-arg]
 
 
 #: Agents (in bin order) per parallel work item: a thread handles agents close in space, which share
 #: their neighbourhoods, and each work item sets up its scratch buffers once.
 BLOCK = 256
+#: float32 lanes of an AVX2 vector: neighbourhood lists are padded to a multiple of this.
+_LANES = 8
 #: Offset [m] of the padding entries of a neighbourhood list from its bin: far beyond any cut-off.
 _FAR = 1e6
 
@@ -232,7 +229,7 @@ def _free_end(
 
 @njit(cache=False, parallel=True, fastmath=True)
 def _csm_velocities(
-    v0, status, target, n_inside, order, sorted_xyr, heading, heading_out,
+    v0, status, target, n_inside, order, sorted_xyr, sorted_heading, heading_out,
     bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
     segs, seg_exit, exit_open, cseg_start, cseg_items,
     dist, dirx, diry, nav_x0, nav_y0, nav_h,
@@ -246,16 +243,27 @@ def _csm_velocities(
     around it) are copied into a contiguous list, padded to whole SIMD vectors, and every agent of the
     bin scans that list twice with branch-free (masked) SIMD loops: first the repulsion sum, then the
     closest agent ahead. The neighbour set is exactly that of the model (every other agent closer than
-    the cut-off, up to rounding at exactly the cut-off distance, as with any cell list); only the order of
-    the floating-point sums differs from a plain loop, and ``exp`` is :func:`_exp` (within 1 ulp).
+    the cut-off, up to rounding at exactly the cut-off distance, as with any cell list). The two
+    neighbour loops compute in float32 (positions relative to an agent of the bin, so differences keep
+    about 1e-7 m; ``exp`` is :func:`_exp_f4`, within float32 rounding); the rest in float64. Only the
+    rounding differs from a plain float64 loop.
 
     Each agent's row is computed from the old state only, in an order fixed by the data, so the result
     does not depend on the number of threads.
     """
     n = status.shape[0]
     cut2 = cutoff * cutoff
-    inv_dn = 1.0 / d_n
-    inv_opp_range = 1.0 / opp_range
+    # the neighbour loops run in float32 (8 SIMD lanes instead of 4): their parameters as float32
+    cut2_f = _f4(cut2)
+    inv_dn_f = _f4(1.0 / d_n)
+    inv_opp_f = _f4(1.0 / opp_range)
+    beta_half_f = _f4(0.5 * beta)
+    a_n_f = _f4(a_n)
+    lane_f = _f4(lane)
+    touch_f = _f4(touch)
+    touch_cos_f = _f4(touch_cos)
+    overlap_f = _f4(step_overlap)
+    far_f = _f4(_FAR)
     sx = sorted_xyr[0]
     sy = sorted_xyr[1]
     sr = sorted_xyr[2]
@@ -274,9 +282,9 @@ def _csm_velocities(
     # scratch length: a neighbourhood holds at most pattern_bins * bin_max agents, plus SIMD padding; the
     # rows of the scratch array are kept off multiples of 4 KiB apart (cache-set and store-forwarding
     # aliasing between the lists would otherwise slow the copies)
-    cap = ((min(pattern_bins * bin_max, n_inside) + 3) // 4) * 4 + 4
-    if (cap * 8) % 4096 < 256:
-        cap += 40
+    cap = ((min(pattern_bins * bin_max, n_inside) + _LANES - 1) // _LANES) * _LANES + _LANES
+    if (cap * 4) % 4096 < 256:
+        cap += 80
 
     # agents not moving (waiting, or safe and thus not in ``order``) stand still
     for i in prange(n):
@@ -295,7 +303,9 @@ def _csm_velocities(
     for blk in prange(n_blocks):
         k0 = blk * BLOCK
         k1 = min(k0 + BLOCK, n_inside)
-        nb = np.empty((6, cap))  # neighbourhood list: x, y, radius, distance, last walking direction
+        # neighbourhood list (float32): x, y relative to the list's origin (an agent of its bin, so that
+        # float32 keeps positions to ~1e-7 m), radius, distance, last walking direction
+        nb = np.empty((6, cap), dtype=np.float32)
         nx_ = nb[0]
         ny_ = nb[1]
         nr_ = nb[2]
@@ -329,6 +339,8 @@ def _csm_velocities(
         b = np.searchsorted(bin_start, k0, side="right") - 1  # the bin of agent k0
         listed = -1  # the bin whose neighbourhood the list holds
         m = 0
+        ox = 0.0  # origin of the list's coordinates
+        oy = 0.0
         for k in range(k0, k1):
             while bin_start[b + 1] <= k:
                 b += 1
@@ -340,6 +352,8 @@ def _csm_velocities(
                 bx = b % bin_nx
                 by = b // bin_nx
                 m = 0
+                ox = sx[k]
+                oy = sy[k]
                 for dr in range(-n_rows, n_rows + 1):
                     row = by + dr
                     if row < 0 or row >= bin_ny or reach[dr + n_rows] < 0:
@@ -348,61 +362,75 @@ def _csm_velocities(
                     lo = bin_start[row * bin_nx + max(bx - reach[dr + n_rows], 0)]
                     hi = bin_start[row * bin_nx + min(bx + reach[dr + n_rows], bin_nx - 1) + 1]
                     for q in range(lo, hi):
-                        nx_[m] = sx[q]
-                        ny_[m] = sy[q]
+                        nx_[m] = sx[q] - ox
+                        ny_[m] = sy[q] - oy
                         nr_[m] = sr[q]
-                        nhx_[m] = heading[order[q], 0]
-                        nhy_[m] = heading[order[q], 1]
+                        nhx_[m] = sorted_heading[0, q]
+                        nhy_[m] = sorted_heading[1, q]
                         m += 1
                 # pad to whole SIMD vectors so that no iteration falls to a slow scalar remainder loop
-                while m % 4 != 0:
-                    nx_[m] = sx[k] + _FAR
-                    ny_[m] = sy[k] + _FAR
-                    nr_[m] = 0.0
-                    nhx_[m] = 0.0
-                    nhy_[m] = 0.0
+                while m % _LANES != 0:
+                    nx_[m] = far_f
+                    ny_[m] = far_f
+                    nr_[m] = _F_ZERO
+                    nhx_[m] = _F_ZERO
+                    nhy_[m] = _F_ZERO
                     m += 1
             xi = sx[k]
             yi = sy[k]
             ri = sr[k]
             e0x = e0[0, k - k0]
             e0y = e0[1, k - k0]
+            xi_f = _f4(xi - ox)
+            yi_f = _f4(yi - oy)
+            ri_f = _f4(ri)
+            e0x_f = _f4(e0x)
+            e0y_f = _f4(e0y)
             # -- repulsion from neighbours: every other agent closer than the cut-off ---------------------
             # (masked: entries beyond the cut-off, the agent itself and padding contribute exactly 0)
-            rx = 0.0
-            ry = 0.0
-            px_ = 0.0
-            py_ = 0.0
-            qx_ = 0.0
-            qy_ = 0.0
-            crowd = 0.0
+            # (float32 throughout: every operand, literals included, is float32; see _F_*)
+            rx_f = _F_ZERO
+            ry_f = _F_ZERO
+            px_f = _F_ZERO
+            py_f = _F_ZERO
+            qx_f = _F_ZERO
+            qy_f = _F_ZERO
+            crowd_f = _F_ZERO
             for p in range(m):
-                dx = xi - nx_[p]
-                dy = yi - ny_[p]
+                dx = xi_f - nx_[p]
+                dy = yi_f - ny_[p]
                 d2 = dx * dx + dy * dy
                 d = math.sqrt(d2)
                 nd_[p] = d
-                near = 1.0 if (d2 < cut2) & (d2 > 1e-18) else 0.0
-                d = max(d, 1e-9)
-                inv_d = 1.0 / d
+                near = _F_ONE if (d2 < cut2_f) & (d2 > _F_TINY_D2) else _F_ZERO
+                d = max(d, _F_TINY_D)  # type: ignore[assignment]
+                inv_d = _F_ONE / d
                 # anticipation: neighbours ahead (along e0) repel fully, those behind by (1 - beta)
-                cos_behind = (e0x * dx + e0y * dy) * inv_d  # +1: neighbour straight behind, -1: ahead
-                w = 1.0 - beta * 0.5 * (1.0 + cos_behind)
-                s = near * w * a_n * _exp((ri + nr_[p] - d) * inv_dn) * inv_d
-                rx += s * dx
-                ry += s * dy
+                cos_behind = (e0x_f * dx + e0y_f * dy) * inv_d  # +1: neighbour straight behind, -1: ahead
+                w = _F_ONE - beta_half_f * (_F_ONE + cos_behind)
+                s = near * w * a_n_f * _exp_f4((ri_f + nr_[p] - d) * inv_dn_f) * inv_d
+                rx_f += s * dx
+                ry_f += s * dy
                 # passing side: a neighbour ahead also pushes to the right of the desired direction
-                side = s * max(-cos_behind, 0.0) * d
-                px_ += side * e0y
-                py_ -= side * e0x
+                ahead_w = max(-cos_behind, _F_ZERO)
+                side = s * ahead_w * d
+                px_f += side * e0y_f
+                py_f -= side * e0x_f
                 # oncoming people ahead (walking against the agent) are passed on the right from farther
                 # away, unfaded: a push growing linearly from 0 at a gap of opp_range to 1 at contact,
                 # weighted by how much they are ahead and how much they walk against the agent
-                opp = (near * max(-cos_behind, 0.0) * max(-(e0x * nhx_[p] + e0y * nhy_[p]), 0.0)
-                       * max(0.0, 1.0 - (d - ri - nr_[p]) * inv_opp_range))
-                qx_ += opp * e0y
-                qy_ -= opp * e0x
-                crowd += near * (d < ri + nr_[p] + 0.3)
+                opp = (near * ahead_w * max(-(e0x_f * nhx_[p] + e0y_f * nhy_[p]), _F_ZERO)
+                       * max(_F_ZERO, _F_ONE - (d - ri_f - nr_[p]) * inv_opp_f))
+                qx_f += opp * e0y_f
+                qy_f -= opp * e0x_f
+                crowd_f += near if d < ri_f + nr_[p] + _F_NEAR else _F_ZERO
+            rx = float(rx_f)
+            ry = float(ry_f)
+            px_ = float(px_f)
+            py_ = float(py_f)
+            qx_ = float(qx_f)
+            qy_ = float(qy_f)
+            crowd = float(crowd_f)
             # -- repulsion from walls (and closed exits) -------------------------------------------------
             c = cell_of[i]
             wx = 0.0
@@ -489,31 +517,37 @@ def _csm_velocities(
             # closest allowed distance l - step_overlap (the neighbour may use the other half); along the
             # ray s e, |rel - s e|^2 = lmin^2 at s = along -+ sqrt(disc)
             contact = step_overlap >= 0.0
-            smax = 1e30
+            ex_f = _f4(ex)
+            ey_f = _f4(ey)
+            smax_f = _F_BIG
             # a neighbour blocks only if a full step would bring the two closer: one beside the agent
             # (along < half a step), even touching, is left behind by the step, so the two can slide apart
             # (without this, people at the contact limit side by side could not move along each other)
-            half_step = 0.5 * v0[i] * dt
+            half_step_f = _f4(0.5 * v0[i] * dt)
             # -- speed: distance to the closest agent ahead within the corridor of width l --------------
-            smin = 1e30
+            smin_f = _F_BIG
             for p in range(m):
-                dx = nx_[p] - xi
-                dy = ny_[p] - yi
-                l = ri + nr_[p]
-                along = ex * dx + ey * dy
-                side = ex * dy - ey * dx
+                dx = nx_[p] - xi_f
+                dy = ny_[p] - yi_f
+                l = ri_f + nr_[p]
+                along = ex_f * dx + ey_f * dy
+                side = ex_f * dy - ey_f * dx
                 gap = nd_[p] - l
                 # in the agent's lane (half-width lane * l), or about to touch it (a body in the way)
                 d2 = dx * dx + dy * dy
-                ahead = (along > half_step) & (d2 < cut2) & (
-                    (abs(side) < lane * l) | ((abs(side) < l) & (gap < touch) & (along > touch_cos * nd_[p]))
+                ahead = (along > half_step_f) & (d2 < cut2_f) & (
+                    (abs(side) < lane_f * l) | ((abs(side) < l) & (gap < touch_f) & (along > touch_cos_f * nd_[p]))
                 )
-                smin = _fmin(smin, gap if ahead else 1e30)  # type: ignore[call-arg]
-                # half the room to lmin each: the neighbour may be closing in at the same time
-                lmin = 0.5 * (nd_[p] + l - step_overlap)
-                disc = along * along - (d2 - lmin * lmin)
-                hit = contact & (along > half_step) & (disc > 0.0) & (d2 > 1e-18)
-                smax = _fmin(smax, along - math.sqrt(max(disc, 0.0)) if hit else 1e30)  # type: ignore[call-arg]
+                smin_f = _fmin_f4(smin_f, gap if ahead else _F_BIG)  # type: ignore[call-arg]
+                # half the room to lmin each: the neighbour may be closing in at the same time; along the
+                # unit direction e, d2 - along^2 = side^2, so disc = lmin^2 - side^2 (well conditioned in
+                # float32, unlike the difference of the squares of distances)
+                lmin = _F_HALF * (nd_[p] + l - overlap_f)
+                disc = (lmin - side) * (lmin + side)
+                hit = contact & (along > half_step_f) & (disc > _F_ZERO) & (d2 > _F_TINY_D2)
+                smax_f = _fmin_f4(smax_f, along - math.sqrt(max(disc, _F_ZERO)) if hit else _F_BIG)  # type: ignore[call-arg]
+            smin = float(smin_f)
+            smax = float(smax_f)
             v = v0[i]
             if smin < 1e29:
                 if smooth:
@@ -551,7 +585,7 @@ class CollisionFreeSpeedModel(PedestrianModel):
         p = self.parameters
         f = w.fields
         _csm_velocities(
-            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr, state.heading,
+            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr, ctx.sorted_heading,
             ctx.heading_out,
             ctx.bin_start, ctx.bin_nx, ctx.bin_ny, ctx.bin_size, ctx.bin_max, ctx.cell_of,
             w.segments, w.segment_exit, ctx.exit_open, w.cell_seg_start, w.cell_seg_items,
