@@ -176,22 +176,23 @@ def _deviations(result: SuiteResult) -> str:
         "counted where people leave the door. An exit line placed in the door itself removes each person the "
         "moment its centre crosses, so nobody is ever ahead of the next person and the flow through a 1 m "
         "exit line reaches about 3.5 P/s (an artefact of the engine's exits, see the report of issue #3).",
-        "- Test 16 checks reduced mobility only; group cohesion is not modelled yet.",
         "- Why the empirical profile misses its targets: the speed function and the time gap T set both the "
-        "ring speeds and the flow in the 4 m long bottleneck corridor, which the model treats like any "
-        "corridor. T = 0.4 s with Weidmann's exponential speed function puts the ring speeds at the upper "
-        "edge of the ±0.2 m/s band (1.5-3 P/m²) and the corridor flows 0.2-0.4 P/s below Seyfried's; any "
-        "smaller T that raises the flows lifts the ring speeds out of the band (T = 0.35 s: 1.80 P/s at "
-        "1.0 m but 1.29 m/s at 1 P/m²). Flow grows with width in steps of about one staggered lane (1.1 → "
-        "1.2 m adds almost nothing), which the narrow look-ahead lane only partly smooths.",
-        "- Counterflow (test 8) can lock two streams face to face in the 2 m corridor for good (a known "
-        "weakness of first-order speed models, which cannot tell an oncoming person from a standing one: the "
-        "model has no neighbour velocities). The passing-side bias resolves it at moderate densities; it "
-        "fades out in dense crowds because it compresses jams (overlaps of 12-17 cm at 5-6 P/m² without the "
-        "fade), and at the fade chosen some 100-vs-50/100 runs still lock.",
-        "- Overlaps between 5 and 12 cm occur at 5-6 P/m² on the ring and in the queue of a 1 m door: the "
-        "model's speed rule only stops motion along the walking direction, while the direction itself is "
-        "pushed sideways by repulsion and the passing-side bias.",
+        "ring speeds and the flow through doors and the 4 m long bottleneck corridor, which the model treats "
+        "like any corridor. T = 0.43 s with Weidmann's exponential speed function puts the ring speeds in the "
+        "upper half of the ±0.2 m/s band (1-3 P/m²), the 1 m door at the 2.0 P/s top of the laboratory range "
+        "and the 1.2 m corridor about 0.35 P/s below Seyfried's: a smaller T raises the 1.2 m flow but lifts "
+        "the ring speeds out of the band and the 1 m door above 2.0 P/s. Flow grows with width in steps of "
+        "about one staggered lane (1.1 → 1.2 m adds little), which the narrow look-ahead lane only partly "
+        "smooths.",
+        "- Test 14 (code profile): the navigation fields are static shortest paths, so a large crowd takes "
+        "the inner line round the corner instead of spreading over the street's width; congestion-aware "
+        "routing would be needed.",
+        "- Counterflow (test 8): first-order speed models cannot tell an oncoming person from a standing one; "
+        "the engine lets people see their neighbours' last walking direction and keep right from up to "
+        "1.5 m away from oncoming ones, which forms lanes instead of face-to-face locks.",
+        "- Overlaps stay below 5 cm by a hard contact limit (a step uses at most half the room to a "
+        "neighbour); without it, repulsion and the passing-side bias push directions sideways and dense "
+        "queues overlap by 5-12 cm.",
     ]
     return "\n".join(lines)
 
@@ -224,8 +225,7 @@ Reproduce with `drillsim verify --calibration both` (the table) or `python -m si
 
 **Summary:** {n[PASS]} criteria pass, {n[FAIL]} fail, {n[WAITING]} wait for engine features, {n['n/a']} do
 not apply to the profile. The tests are those of RiMEA 3.0 / IMO MSC.1/Circ.1533 / NIST TN 1822 /
-ISO 20414 as listed in `reference/pedestrian.md` §4; each row states its pass criterion. Tests 2 and 13
-wait for stairs (multi-level support), test 16b for group cohesion.
+ISO 20414 as listed in `reference/pedestrian.md` §4; each row states its pass criterion.
 
 ## Results
 
