@@ -279,7 +279,7 @@ def _perturb_geometry(draw: Any, data: Any) -> Any:
         return _replace(data, path, node)
     if isinstance(node, list) and node and isinstance(node[0], list):
         point = node[draw(st.integers(0, len(node) - 1))]
-        if point:
+        if isinstance(point, list) and point:
             point[draw(st.integers(0, len(point) - 1))] = new
     return data
 
