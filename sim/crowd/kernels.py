@@ -38,6 +38,8 @@ SORT_CHUNK_AGENTS = 4096
 def sort_chunks(n_agents: int) -> int:
     """How many chunks :func:`sort_agents` splits ``n_agents`` agents into (1 .. :data:`SORT_CHUNKS`)."""
     return max(1, min(SORT_CHUNKS, n_agents // SORT_CHUNK_AGENTS))
+
+
 #: Each cell of the world's neighbour grid (side = the model's cut-off) is split into BIN_SPLIT x BIN_SPLIT
 #: bins for the neighbour search. A search then scans 5 x 5 bins (25 m² for a 2 m cut-off) instead of
 #: 3 x 3 cells (36 m²) and each row of that pattern is one contiguous slice of the sorted agents. Finer bins

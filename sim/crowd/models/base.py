@@ -43,7 +43,8 @@ class StepContext:
         t: current time [s].
         dt: time step [s].
         heading_out: (N, 2) where a model writes each agent's walking direction of this step (the model
-            reads last step's from ``AgentState.heading``; the two buffers are swapped after the step).
+            reads last step's, gathered in bin order, from ``sorted_heading``; ``AgentState.heading`` and this
+            buffer are swapped after the step).
     """
 
     world: World
