@@ -7,7 +7,8 @@ advances one time step:
 1. the plan's events due by now are applied (exits, stairs and escalators close, open or turn; agents
    re-plan at once);
 2. agents whose pre-movement time has passed start moving;
-3. every ``exit_choice_interval`` seconds, exit choices are re-evaluated;
+3. every ``exit_choice_interval`` seconds, exit choices are re-evaluated; with ``routing: quickest``,
+   every ``routing_interval`` seconds the walking directions are recomputed from the crowd density;
 4. agents are sorted into the neighbour cell list; agents on stairs and escalators get their speed there,
    and members of a group who are ahead of the others slow down (:mod:`sim.crowd.groups`);
 5. the pedestrian model computes velocities from the current state (compute all ...);
@@ -28,6 +29,7 @@ from sim.crowd.calibration import parameters_for
 from sim.crowd.exit_choice import initial_choice, update_choice
 from sim.crowd.groups import SPREAD, cohesion
 from sim.crowd.models import MODELS, PedestrianModel, StepContext
+from sim.crowd.navigation import congestion_cost, local_density
 from sim.crowd.safety import MonitoringArea, QueueLine, SafetyRecorder
 from sim.crowd.state import ABSENT, CASUALTY, MOVING, SAFE, TRAPPED, WAITING, AgentState, place_agents
 from sim.crowd.trajectories import TrajectoryRecorder
@@ -69,6 +71,9 @@ class CrowdModel(mesa.Model):
             pedestrian_model = MODELS[self.settings.model](parameters_for(scenario.calibration))
         self.pedestrian_model = pedestrian_model
         self.world: World = build_world(scenario, cell_size=self.pedestrian_model.cutoff)
+        self._static_fields = self.world.fields
+        quickest = self.settings.routing == "quickest"
+        self._route_every = max(1, round(self.settings.routing_interval / self.dt)) if quickest else 0
         self.state: AgentState = place_agents(scenario, plan, self.world, seed)
         # open state of every opening (exits, then connector portals); exit_open is a view of the exits
         self.opening_open = initial_openings(self.world, scenario, plan)
@@ -132,6 +137,8 @@ class CrowdModel(mesa.Model):
             dt=self.dt,
             heading_out=np.zeros((n, 2)),
         )
+        if self._route_every:
+            self._update_routes()
         self._vel = np.zeros((n, 2))
         self._grouped = bool((self.state.leader != np.arange(n)).any())
         self._progress = np.empty(n)
@@ -195,9 +202,29 @@ class CrowdModel(mesa.Model):
 
     def set_navigation(self, fields: ExitFields) -> None:
         """Replace the navigation fields (e.g. after the walkable area changed, or a test's own field)."""
+        self._static_fields = fields
         self.world = dataclasses.replace(self.world, fields=fields)
         if hasattr(self, "_ctx"):
             self._ctx.world = self.world
+            if self._route_every:
+                self._update_routes()
+
+    def _update_routes(self) -> None:
+        """Quickest-path routing: walking directions from fields whose cost includes the crowd density now.
+
+        Distances (exit choice, group cohesion, portals) stay those of the static fields. Only the fields of
+        exits that someone still inside is heading for are recomputed.
+        """
+        w = self.world
+        st = self.state
+        inside = st.status < SAFE
+        density = local_density(st.pos, inside, w.walkable, w.nav_x0, w.nav_y0, w.nav_h)
+        used = np.zeros(self.n_exits, dtype=bool)
+        used[st.target[inside & (st.target >= 0)]] = True
+        quick = compute_fields(w, self.opening_open, congestion_cost(w.cost, density), exits=used)
+        fields = dataclasses.replace(self._static_fields, dirx=quick.dirx, diry=quick.diry)
+        self.world = dataclasses.replace(w, fields=fields)
+        self._ctx.world = self.world
 
     # -- events ----------------------------------------------------------------------------------------------
     def schedule(self, event: Event) -> None:
@@ -314,6 +341,9 @@ class CrowdModel(mesa.Model):
         done = self.steps - 1  # mesa counts this step before calling us
         if done > 0 and done % self._choice_every == 0:
             update_choice(st, w, self.exit_open, self._choice_rng)
+        if self._route_every and done > 0 and done % self._route_every == 0:
+            self._update_routes()
+            w = self.world
         n_inside, n_moving, bin_max = kernels.sort_agents(
             st.pos,
             st.status,

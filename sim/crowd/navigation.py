@@ -5,6 +5,15 @@ The distance field solves the eikonal equation ``|grad T| = c(x)`` by the fast m
 so that paths keep a little clearance instead of grazing corners. Each exit has its own field; a field is
 computed once and reused until the walkable area itself changes (closing an exit only stops agents from
 choosing it). Agents read the unit descent direction by bilinear interpolation.
+
+Quickest paths (scenario setting ``simulation.routing: quickest``): every ``routing_interval`` seconds the
+directions are recomputed with a cost that also grows with the local crowd density, ``c = c_wall x v0 / v(rho)``
+with Weidmann's speed-density relation ``v(rho) / v0 = 1 - exp(-1.913 (1/rho - 1/5.4))`` (the quickest
+path of Kretz 2009, "Pedestrian traffic: on the quickest path", J. Stat. Mech. P03012; the dynamic
+navigation field of Hartmann 2010, "Adaptive pedestrian dynamics based on geodesics", New J. Phys. 12
+043032). A large crowd then spreads over the width of a street instead of packing the inside of a bend.
+The distances used for exit choice stay the static ones (queueing there is estimated separately, see
+:mod:`sim.crowd.exit_choice`).
 """
 
 from __future__ import annotations
@@ -14,7 +23,10 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["fast_marching", "descent_direction", "sample_direction", "sample_distance", "UNREACHABLE"]
+__all__ = [
+    "fast_marching", "descent_direction", "sample_direction", "sample_distance", "local_density", "congestion_cost",
+    "UNREACHABLE",
+]
 
 #: Distance value of cells that cannot reach the target (or are not walkable).
 UNREACHABLE = np.float32(1e30)
@@ -277,3 +289,64 @@ def sample_distance(dist: np.ndarray, x: float, y: float, x0: float, y0: float, 
     if ws > 1e-9:
         return s / ws
     return 1e30
+
+
+
+#: Half-side [m] of the square over which the local density of the quickest-path cost is averaged.
+DENSITY_RADIUS = 1.0
+#: Densities [P/m²] below this leave the cost unchanged (people walk at about their free speed).
+FREE_DENSITY = 0.5
+#: Largest factor by which crowding raises the cost (Weidmann's speed at about 4 P/m²).
+MAX_CONGESTION_COST = 5.0
+#: Weidmann (1993): speed-density shape and jam density [P/m²].
+_WEIDMANN_GAMMA = 1.913
+_WEIDMANN_JAM = 5.4
+
+
+@njit(cache=True)
+def _count_cells(pos: np.ndarray, inside: np.ndarray, x0: float, y0: float, h: float, out: np.ndarray) -> None:
+    ny, nx = out.shape
+    out[:, :] = 0.0
+    for i in range(pos.shape[0]):
+        if not inside[i]:
+            continue
+        ix = int(math.floor((pos[i, 0] - x0) / h))
+        iy = int(math.floor((pos[i, 1] - y0) / h))
+        if 0 <= ix < nx and 0 <= iy < ny:
+            out[iy, ix] += 1.0
+
+
+def _box_sum(a: np.ndarray, r: int) -> np.ndarray:
+    """Sum of ``a`` over the (2r+1) x (2r+1) window around each cell (zero outside the grid)."""
+    c = np.pad(a, ((r + 1, r), (r + 1, r))).cumsum(axis=0).cumsum(axis=1)
+    n = 2 * r + 1
+    return c[n:, n:] - c[:-n, n:] - c[n:, :-n] + c[:-n, :-n]
+
+
+def local_density(
+    pos: np.ndarray, inside: np.ndarray, walkable: np.ndarray, x0: float, y0: float, h: float,
+    radius: float = DENSITY_RADIUS,
+) -> np.ndarray:
+    """Crowd density [P/m²] around each navigation cell.
+
+    Args:
+        pos: (N, 2) positions [m]; inside: (N,) bool, the people to count.
+        walkable: (ny, nx) navigation mask; x0, y0, h: the grid's origin and cell size [m].
+        radius: half-side of the averaging square [m]; only its walkable part counts as area.
+
+    Returns:
+        (ny, nx) density; 0 outside the walkable area.
+    """
+    counts = np.empty(walkable.shape)
+    _count_cells(pos, inside, x0, y0, h, counts)
+    r = max(1, round(radius / h))
+    area = _box_sum(walkable.astype(np.float64), r) * (h * h)
+    return np.where(walkable, _box_sum(counts, r) / np.maximum(area, h * h), 0.0)
+
+
+def congestion_cost(cost: np.ndarray, density: np.ndarray) -> np.ndarray:
+    """The quickest-path cost: ``cost`` times free speed over Weidmann's speed at ``density`` (capped)."""
+    rho = np.maximum(density, FREE_DENSITY)
+    ratio = 1.0 - np.exp(-_WEIDMANN_GAMMA * (1.0 / rho - 1.0 / _WEIDMANN_JAM))
+    slow = np.where(density > FREE_DENSITY, 1.0 / np.maximum(ratio, 1.0 / MAX_CONGESTION_COST), 1.0)
+    return cost * slow

@@ -198,7 +198,9 @@ def _cells_beside(
     return np.array(out_u), np.array(out_c, dtype=np.int64)
 
 
-def compute_fields(world: World, opening_open: np.ndarray) -> ExitFields:
+def compute_fields(
+    world: World, opening_open: np.ndarray, cost: np.ndarray | None = None, exits: np.ndarray | None = None
+) -> ExitFields:
     """Navigation fields of every exit, through the portals that are open.
 
     A person may step from the cells beside an open portal to the cells beside its partner; the fast
@@ -208,6 +210,8 @@ def compute_fields(world: World, opening_open: np.ndarray) -> ExitFields:
     Args:
         world: the world (its own ``fields`` are not used).
         opening_open: (O,) 1 where an opening is open.
+        cost: navigation cost per metre (default ``world.cost``).
+        exits: (K,) bool, the exits whose fields to compute; the others are copied from ``world.fields``.
 
     Returns:
         The fields of every exit.
@@ -231,15 +235,20 @@ def compute_fields(world: World, opening_open: np.ndarray) -> ExitFields:
         dst_parts.append(c_o)  # ... and crosses back to this side
         beside.append((o, c_o, far))
     links = (np.concatenate(src_parts), np.concatenate(dst_parts)) if src_parts else None
-    flat_cost = world.cost.ravel()
+    if cost is None:
+        cost = world.cost
+    flat_cost = cost.ravel()
     dist = np.empty((n_exits, ny, nx), dtype=np.float32)
     dirx = np.empty_like(dist)
     diry = np.empty_like(dist)
     for k in range(n_exits):
+        if exits is not None and not exits[k]:
+            dist[k], dirx[k], diry[k] = world.fields.dist[k], world.fields.dirx[k], world.fields.diry[k]
+            continue
         target = np.zeros(ny * nx, dtype=bool)
         target[world.exit_target_cells[k]] = True
         target = target.reshape(ny, nx)
-        d = fast_marching(np.where(target, 1.0, world.cost), target, h, links)
+        d = fast_marching(np.where(target, 1.0, cost), target, h, links)
         dx, dy = descent_direction(d, h)
         out = -world.opening_inward[k]
         dx[target] = out[0]

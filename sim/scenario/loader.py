@@ -59,6 +59,7 @@ TOP_LEVEL_KEYS = (
 )
 CALIBRATIONS = ("empirical", "code")
 MODELS = ("csm",)
+ROUTINGS = ("shortest", "quickest")
 #: Tolerance [m] for "lies on the boundary".
 ON_BOUNDARY_TOL = 1e-3
 
@@ -474,7 +475,10 @@ def _read_simulation(ctx: FieldReader, raw: Any) -> SimulationSettings:
     d = ctx.mapping(
         raw,
         "simulation",
-        ("dt", "max_time", "model", "grid_cell", "exit_choice_interval", "record_interval", "trajectory_interval"),
+        (
+            "dt", "max_time", "model", "grid_cell", "exit_choice_interval", "routing", "routing_interval",
+            "record_interval", "trajectory_interval",
+        ),
     )
     base = SimulationSettings()
     return SimulationSettings(
@@ -487,6 +491,10 @@ def _read_simulation(ctx: FieldReader, raw: Any) -> SimulationSettings:
             "simulation.exit_choice_interval",
             min=0.1,
             unit="s",
+        ),
+        routing=ctx.choice(d.get("routing", base.routing), "simulation.routing", ROUTINGS),
+        routing_interval=ctx.number(
+            d.get("routing_interval", base.routing_interval), "simulation.routing_interval", min=0.1, unit="s"
         ),
         record_interval=ctx.number(
             d.get("record_interval", base.record_interval), "simulation.record_interval", min=0.05, unit="s"

@@ -253,6 +253,10 @@ class SimulationSettings:
         model: pedestrian model id (``csm``: collision-free speed model).
         grid_cell: cell size of the navigation grid [m].
         exit_choice_interval: how often people re-evaluate their exit [s].
+        routing: ``shortest`` (static navigation fields: each person follows the shortest way, kept off
+            walls) or ``quickest`` (the fields are recomputed with a cost that grows with the crowd density,
+            so people go round crowds; see :mod:`sim.crowd.navigation`).
+        routing_interval: how often ``quickest`` routing recomputes the fields [s].
         record_interval: sampling interval of time series (and progress reports) [s].
         trajectory_interval: sampling interval of trajectories, when they are written [s].
     """
@@ -262,6 +266,8 @@ class SimulationSettings:
     model: str = "csm"
     grid_cell: float = 0.1
     exit_choice_interval: float = 2.0
+    routing: str = "shortest"
+    routing_interval: float = 2.0
     record_interval: float = 1.0
     trajectory_interval: float = 0.25
 

@@ -184,9 +184,11 @@ def _deviations(result: SuiteResult) -> str:
         "the ring speeds out of the band and the 1 m door above 2.0 P/s. Flow grows with width in steps of "
         "about one staggered lane (1.1 → 1.2 m adds little), which the narrow look-ahead lane only partly "
         "smooths.",
-        "- Test 14 (code profile): the navigation fields are static shortest paths, so a large crowd takes "
-        "the inner line round the corner instead of spreading over the street's width; congestion-aware "
-        "routing would be needed.",
+        "- Test 14 runs with quickest-path routing (`simulation.routing: quickest`: the navigation fields are "
+        "recomputed every 2 s with a cost that grows with the crowd density, Kretz 2009 / Hartmann 2010). With "
+        "the default static shortest paths a crowd of 500 packs the inside of the bend and fails the code "
+        "profile's bound (143 s against 81-126 s). Quickest routing is not the default because recomputing "
+        "every exit's field costs 0.1-2.5 s per update in the shipped venues.",
         "- Counterflow (test 8): first-order speed models cannot tell an oncoming person from a standing one; "
         "the engine lets people see their neighbours' last walking direction and keep right from up to "
         "1.5 m away from oncoming ones, which forms lanes instead of face-to-face locks.",

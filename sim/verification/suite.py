@@ -652,7 +652,7 @@ def _t14(ctx: _Context) -> list[Row]:
     to = float(np.max(simulate(geo.straight_street(length=75.4, count=count), ctx, seed=1).state.t_exit))
     return [_row(ctx, "14", f"large crowd around a corner ({count} persons)",
                  "time around the corner between the straight-corridor times for the inner (44 m) and outer "
-                 "(75.4 m) path lengths (RiMEA 3.0 test 14)",
+                 "(75.4 m) path lengths (RiMEA 3.0 test 14); quickest-path routing",
                  f"{tc:.1f} s, bounds {ti:.1f}-{to:.1f} s", ti <= tc <= to, corner_s=tc, inner_s=ti, outer_s=to)]
 
 

@@ -147,6 +147,7 @@ def test_valid_scenario_loads(tmp_path: Path) -> None:
     assert sc.simulation.dt == pytest.approx(0.05)
     assert sc.simulation.max_time == pytest.approx(600.0)
     assert sc.simulation.grid_cell == pytest.approx(0.1)  # default
+    assert sc.simulation.routing == "shortest"  # default
     assert sc.level("ground").free_space.area == pytest.approx(200.0 - 4.0)
 
 
@@ -328,6 +329,10 @@ BAD_INPUTS = [
     pytest.param(_with((("populations", 0, "count"), 2.5)), "populations[0].count", "2.5", id="fractional-count"),
     pytest.param(_with((("populations", 0, "count"), True)), "populations[0].count", "True", id="boolean-count"),
     pytest.param(_with((("simulation", "dt"), True)), "simulation.dt", "True", id="boolean-dt"),
+    pytest.param(_with((("simulation", "routing"), "fastest")), "simulation.routing", "'fastest'", id="bad-routing"),
+    pytest.param(
+        _with((("simulation", "routing_interval"), 0)), "simulation.routing_interval", "0", id="zero-routing-interval"
+    ),
     pytest.param(_with((("simulation", "dt"), -0.05)), "simulation.dt", "-0.05", id="negative-dt"),
     pytest.param(
         _with((("simulation", "max_time"), "ten minutes")), "simulation.max_time", "'ten minutes'", id="text-max-time"

@@ -25,8 +25,6 @@ NOT_APPLICABLE = {("code", "3b"), ("code", "V2")}
 KNOWN_DEVIATIONS = {
     ("empirical", "7"): "1 m door: steady flow at the 2.0 P/s top of the laboratory range, above it for some seeds",
     ("empirical", "V2a"): "bottleneck flow at 1.2 m about 0.3 P/s below Seyfried (2.04-2.07 against 2.36)",
-    ("code", "14"): "large crowd round a corner: everyone takes the inner line; 4 % (250) to 12 % (500 persons) "
-    "slower than the outer-path bound",
     ("code", "11"): "two exits 2 m apart both run at capacity: the split is about 50 / 50 either way",
     ("code", "16b"): "groups: median exit spread 10-11.5 s in the quick suite's 1.2 P/s door queue (bound 10 s; "
     "the full suite's seeds give 8.9 s)",
