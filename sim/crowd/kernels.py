@@ -317,7 +317,7 @@ def _place_free(
 def desired_speeds(
     pos: np.ndarray, status: np.ndarray, target: np.ndarray, v_free: np.ndarray, v_up: np.ndarray,
     v_down: np.ndarray, cell_connector: np.ndarray, x0: float, y0: float, h: float, dist: np.ndarray,
-    dirx: np.ndarray, diry: np.ndarray, speed_factor: np.ndarray, belt: np.ndarray, belt_dir: np.ndarray,
+    dirxy: np.ndarray, speed_factor: np.ndarray, belt: np.ndarray, belt_dir: np.ndarray,
     walking: np.ndarray, v0: np.ndarray,
 ) -> None:
     """Set each moving agent's desired speed ``v0`` for where it is.
@@ -348,7 +348,7 @@ def desired_speeds(
         if k < 0:
             v0[i] = v_up[i]
             continue
-        ex, _ = sample_direction(dirx[k], diry[k], dist[k], pos[i, 0], pos[i, 1], x0, y0, h)
+        ex, _ = sample_direction(dirxy[k], dist[k], pos[i, 0], pos[i, 1], x0, y0, h)
         if speed_factor[c] == speed_factor[c]:  # not NaN
             v0[i] = speed_factor[c] * v_free[i]
         else:

@@ -222,7 +222,7 @@ class CrowdModel(mesa.Model):
         used = np.zeros(self.n_exits, dtype=bool)
         used[st.target[inside & (st.target >= 0)]] = True
         quick = compute_fields(w, self.opening_open, congestion_cost(w.cost, density), exits=used)
-        fields = dataclasses.replace(self._static_fields, dirx=quick.dirx, diry=quick.diry)
+        fields = dataclasses.replace(self._static_fields, dirxy=quick.dirxy)
         self.world = dataclasses.replace(w, fields=fields)
         self._ctx.world = self.world
 
@@ -367,7 +367,7 @@ class CrowdModel(mesa.Model):
             f = w.fields
             kernels.desired_speeds(
                 st.pos, st.status, st.target, st.v_free, st.v_up, st.v_down, w.cell_connector, w.nav_x0,
-                w.nav_y0, w.nav_h, f.dist, f.dirx, f.diry, w.connector_speed_factor, w.connector_belt,
+                w.nav_y0, w.nav_h, f.dist, f.dirxy, w.connector_speed_factor, w.connector_belt,
                 self._belt_dir, w.connector_walking, st.v0,
             )
         if self._grouped:

@@ -217,12 +217,13 @@ def descent_direction(dist: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarra
 
 @njit(cache=True, inline="always")
 def sample_direction(
-    dirx: np.ndarray, diry: np.ndarray, dist: np.ndarray, x: float, y: float, x0: float, y0: float, h: float
+    dirxy: np.ndarray, dist: np.ndarray, x: float, y: float, x0: float, y0: float, h: float
 ) -> tuple[float, float]:
-    """Bilinear interpolation of the descent direction at ``(x, y)``, skipping unreachable cells.
+    """Bilinear interpolation of the descent direction ``dirxy`` (ny, nx, 2) at ``(x, y)``.
 
-    Falls back to the nearest reachable cell within two cells when all four neighbours are unreachable.
-    Returns ``(0, 0)`` if there is none.
+    Unreachable cells hold (0, 0) and so add nothing; the sum is normalised. Only where all four
+    neighbours add nothing does it read ``dist``: it then heads for the nearest reachable cell within
+    two cells. Returns ``(0, 0)`` if there is none.
     """
     ny, nx = dist.shape
     fx = (x - x0) / h - 0.5
@@ -237,11 +238,11 @@ def sample_direction(
         for cx in range(2):
             jx = ix + cx
             jy = iy + cy
-            if jx < 0 or jy < 0 or jx >= nx or jy >= ny or dist[jy, jx] >= 1e29:
+            if jx < 0 or jy < 0 or jx >= nx or jy >= ny:
                 continue
             w = (wx if cx == 1 else 1.0 - wx) * (wy if cy == 1 else 1.0 - wy)
-            sx += w * dirx[jy, jx]
-            sy += w * diry[jy, jx]
+            sx += w * dirxy[jy, jx, 0]
+            sy += w * dirxy[jy, jx, 1]
     # sqrt of the sum of squares, not math.hypot (a libm call, several times slower; no overflow here)
     norm = math.sqrt(sx * sx + sy * sy)
     if norm > 1e-9:
@@ -257,8 +258,8 @@ def sample_direction(
             # head to the centre of that cell, then follow its direction
             cx_ = x0 + (jx + 0.5) * h - x
             cy_ = y0 + (jy + 0.5) * h - y
-            bx = cx_ + dirx[jy, jx] * h
-            by = cy_ + diry[jy, jx] * h
+            bx = cx_ + dirxy[jy, jx, 0] * h
+            by = cy_ + dirxy[jy, jx, 1] * h
     norm = math.sqrt(bx * bx + by * by)
     if norm > 1e-9:
         return bx / norm, by / norm

@@ -59,12 +59,22 @@ class ExitFields:
 
     Attributes:
         dist: (K, ny, nx) float32 distance [m]; ``UNREACHABLE`` where the exit cannot be reached.
-        dirx, diry: (K, ny, nx) float32 unit direction towards the exit.
+        dirxy: (K, ny, nx, 2) float32 unit direction towards the exit, (0, 0) where it cannot be reached.
+            The two components of a cell sit side by side, so an agent's 2 x 2 cells take two cache lines.
     """
 
     dist: np.ndarray
-    dirx: np.ndarray
-    diry: np.ndarray
+    dirxy: np.ndarray
+
+    @property
+    def dirx(self) -> np.ndarray:
+        """(K, ny, nx) x components (a view)."""
+        return self.dirxy[..., 0]
+
+    @property
+    def diry(self) -> np.ndarray:
+        """(K, ny, nx) y components (a view)."""
+        return self.dirxy[..., 1]
 
 
 @dataclass(frozen=True)
@@ -239,11 +249,10 @@ def compute_fields(
         cost = world.cost
     flat_cost = cost.ravel()
     dist = np.empty((n_exits, ny, nx), dtype=np.float32)
-    dirx = np.empty_like(dist)
-    diry = np.empty_like(dist)
+    dirxy = np.empty((n_exits, ny, nx, 2), dtype=np.float32)
     for k in range(n_exits):
         if exits is not None and not exits[k]:
-            dist[k], dirx[k], diry[k] = world.fields.dist[k], world.fields.dirx[k], world.fields.diry[k]
+            dist[k], dirxy[k] = world.fields.dist[k], world.fields.dirxy[k]
             continue
         target = np.zeros(ny * nx, dtype=bool)
         target[world.exit_target_cells[k]] = True
@@ -261,9 +270,9 @@ def compute_fields(
             dx[iy, ix] = out[0]
             dy[iy, ix] = out[1]
         dist[k] = np.where(np.isfinite(d), d, UNREACHABLE)
-        dirx[k] = dx
-        diry[k] = dy
-    return ExitFields(dist=dist, dirx=dirx, diry=diry)
+        dirxy[k, :, :, 0] = dx
+        dirxy[k, :, :, 1] = dy
+    return ExitFields(dist=dist, dirxy=dirxy)
 
 
 def _flip(line_o: np.ndarray, inward_o: np.ndarray, line_p: np.ndarray, inward_p: np.ndarray) -> bool:
@@ -493,6 +502,6 @@ def build_world(scenario: Scenario, *, cell_size: float) -> World:
         cell_seg_start=start,
         cell_seg_items=items,
         cell_walkable_area=area.astype(float),
-        fields=ExitFields(dist=no_fields, dirx=no_fields, diry=no_fields),
+        fields=ExitFields(dist=no_fields, dirxy=np.zeros((0, 1, 1, 2), dtype=np.float32)),
     )
     return dataclasses.replace(world, fields=compute_fields(world, initial_openings(world, scenario)))

@@ -81,9 +81,10 @@ def _ring_model(
     xx, yy = np.meshgrid(gx, gy)
     r = np.hypot(xx, yy)
     r[r == 0] = 1.0
-    tx, ty = (-yy / r).astype(np.float32), (xx / r).astype(np.float32)
+    # tangential, and (0, 0) off the walkable area (as in every navigation field, see ExitFields)
+    tx, ty = np.where(w.walkable, -yy / r, 0.0), np.where(w.walkable, xx / r, 0.0)
     dist = np.where(w.walkable, np.float32(1.0), UNREACHABLE).astype(np.float32)
-    fields = ExitFields(dist=dist[None], dirx=tx[None], diry=ty[None])
+    fields = ExitFields(dist=dist[None], dirxy=np.stack([tx, ty], axis=-1)[None].astype(np.float32))
     model.set_navigation(fields)
     model.state.target[:] = 0
     return model, np.asarray(off, dtype=float), np.asarray([width], dtype=float)

@@ -63,7 +63,7 @@ def test_quickest_paths_lead_round_a_crowd():
     assert np.array_equal(f_s.dist, f_q.dist)
 
     def direction(f, x, y):
-        return np.array(sample_direction(f.dirx[0], f.diry[0], f.dist[0], x + ox, y + oy, w.nav_x0, w.nav_y0, w.nav_h))
+        return np.array(sample_direction(f.dirxy[0], f.dist[0], x + ox, y + oy, w.nav_x0, w.nav_y0, w.nav_h))
 
     behind = (10.0, 17.0)  # behind the crowd, on the shortest way to the inner corner
     d_s, d_q = direction(f_s, *behind), direction(f_q, *behind)

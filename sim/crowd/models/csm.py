@@ -232,7 +232,7 @@ def _csm_velocities(
     v0, status, target, n_inside, order, sorted_xyr, sorted_heading, heading_out,
     bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
     segs, seg_exit, exit_open, cseg_start, cseg_items,
-    dist, dirx, diry, nav_x0, nav_y0, nav_h,
+    dist, dirxy, nav_x0, nav_y0, nav_h,
     time_gap, a_n, d_n, a_w, d_w, cutoff, beta, no_backward, lane, touch, touch_cos, smooth, side_bias,
     side_opp, opp_range, step_overlap, dt, out,
 ):  # pragma: no cover - compiled
@@ -296,9 +296,7 @@ def _csm_velocities(
 
     fny = dist.shape[1]
     fnx = dist.shape[2]
-    dist_flat = dist.reshape(dist.size)
-    dirx_flat = dirx.reshape(dirx.size)
-    diry_flat = diry.reshape(diry.size)
+    dirxy_flat = dirxy.reshape(dirxy.size)
     n_blocks = (n_inside + BLOCK - 1) // BLOCK
     for blk in prange(n_blocks):
         k0 = blk * BLOCK
@@ -314,27 +312,23 @@ def _csm_velocities(
         nhy_ = nb[5]
         e0 = np.empty((2, BLOCK))
         # Desired directions first, in their own loops. The navigation fields are large (tens of MB for big
-        # floors) and each agent reads 2 x 2 cells of three of them: first request the cache lines of the
-        # whole block, then interpolate, so that the memory latencies overlap instead of stalling each
-        # agent's computation in turn.
+        # floors) and each agent reads 2 x 2 cells (two cache lines of the interleaved directions): first
+        # request the cache lines of the whole block, then interpolate, so that the memory latencies overlap
+        # instead of stalling each agent's computation in turn.
         for k in range(k0, k1):
             i = order[k]
             if status[i] == MOVING:
                 ix = min(max(int((sx[k] - nav_x0) / nav_h - 0.5), 0), fnx - 2)
                 iy = min(max(int((sy[k] - nav_y0) / nav_h - 0.5), 0), fny - 2)
-                at = (target[i] * fny + iy) * fnx + ix
-                _prefetch(dist_flat, at)  # type: ignore[call-arg]
-                _prefetch(dist_flat, at + fnx)
-                _prefetch(dirx_flat, at)
-                _prefetch(dirx_flat, at + fnx)
-                _prefetch(diry_flat, at)
-                _prefetch(diry_flat, at + fnx)
+                at = 2 * ((target[i] * fny + iy) * fnx + ix)
+                _prefetch(dirxy_flat, at)  # type: ignore[call-arg]
+                _prefetch(dirxy_flat, at + 2 * fnx)
         for k in range(k0, k1):
             i = order[k]
             if status[i] == MOVING:
                 tk = target[i]
                 e0[0, k - k0], e0[1, k - k0] = sample_direction(
-                    dirx[tk], diry[tk], dist[tk], sx[k], sy[k], nav_x0, nav_y0, nav_h
+                    dirxy[tk], dist[tk], sx[k], sy[k], nav_x0, nav_y0, nav_h
                 )
         b = np.searchsorted(bin_start, k0, side="right") - 1  # the bin of agent k0
         listed = -1  # the bin whose neighbourhood the list holds
@@ -589,7 +583,7 @@ class CollisionFreeSpeedModel(PedestrianModel):
             ctx.heading_out,
             ctx.bin_start, ctx.bin_nx, ctx.bin_ny, ctx.bin_size, ctx.bin_max, ctx.cell_of,
             w.segments, w.segment_exit, ctx.exit_open, w.cell_seg_start, w.cell_seg_items,
-            f.dist, f.dirx, f.diry, w.nav_x0, w.nav_y0, w.nav_h,
+            f.dist, f.dirxy, w.nav_x0, w.nav_y0, w.nav_h,
             p.time_gap, p.neighbour_strength, p.neighbour_range, p.wall_strength, p.wall_range, p.cutoff,
             p.anticipation, p.no_backward, p.lane_fraction, p.touch_margin, p.touch_cos, p.smooth_speed,
             p.side_bias, p.side_bias_opposing, p.side_range_opposing, p.step_overlap, ctx.dt, out,
