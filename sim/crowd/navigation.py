@@ -292,7 +292,6 @@ def sample_distance(dist: np.ndarray, x: float, y: float, x0: float, y0: float, 
     return 1e30
 
 
-
 #: Half-side [m] of the square over which the local density of the quickest-path cost is averaged.
 DENSITY_RADIUS = 1.0
 #: Densities [P/m²] below this leave the cost unchanged (people walk at about their free speed).

@@ -218,9 +218,9 @@ def compute_fields(
     shortest way to the exit leads, the direction points straight through it.
 
     Args:
-        world: the world (its own ``fields`` are not used).
+        world: the world (its own ``fields`` are used only for the exits that ``exits`` leaves out).
         opening_open: (O,) 1 where an opening is open.
-        cost: navigation cost per metre (default ``world.cost``).
+        cost: navigation cost per metre (default ``world.cost``; quickest-path routing passes its own).
         exits: (K,) bool, the exits whose fields to compute; the others are copied from ``world.fields``.
 
     Returns:
