@@ -188,7 +188,8 @@ def _deviations(result: SuiteResult) -> str:
         "recomputed every 2 s with a cost that grows with the crowd density, Kretz 2009 / Hartmann 2010). With "
         "the default static shortest paths a crowd of 500 packs the inside of the bend and fails the code "
         "profile's bound (143 s against 81-126 s). Quickest routing is not the default because recomputing "
-        "every exit's field costs 0.1-2.5 s per update in the shipped venues.",
+        "every exit's field costs 0.07-2.3 s per update in the shipped venues (`python "
+        "benchmarks/navigation_fields.py`).",
         "- Counterflow (test 8): first-order speed models cannot tell an oncoming person from a standing one; "
         "the engine lets people see their neighbours' last walking direction and keep right from up to "
         "1.5 m away from oncoming ones, which forms lanes instead of face-to-face locks.",
