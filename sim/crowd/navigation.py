@@ -296,7 +296,7 @@ def sample_distance(dist: np.ndarray, x: float, y: float, x0: float, y0: float, 
 DENSITY_RADIUS = 1.0
 #: Densities [P/m²] below this leave the cost unchanged (people walk at about their free speed).
 FREE_DENSITY = 0.5
-#: Largest factor by which crowding raises the cost (Weidmann's speed at about 4 P/m²).
+#: Largest factor by which crowding raises the cost (Weidmann's speed falls to a fifth at about 3.3 P/m²).
 MAX_CONGESTION_COST = 5.0
 #: Weidmann (1993): speed-density shape and jam density [P/m²].
 _WEIDMANN_GAMMA = 1.913
