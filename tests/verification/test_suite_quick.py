@@ -19,12 +19,10 @@ ROW_IDS = (
 )
 WAITING_IDS: set[str] = set()
 NOT_APPLICABLE = {("code", "3b"), ("code", "V2")}
-#: Known deviations of the model (issue #3 stays open for them; README "Verification status" and
-#: docs/verification.md list them with their numbers). They are expected to fail; some pass for some seeds
-#: (not strict). Remove an entry once the model meets it.
+#: Known deviations of the quick suite (one seed, fewer persons): the full suite passes these rows
+#: (README "Verification status" and docs/verification.md give the numbers). They may fail here; some pass
+#: for some seeds (not strict). Remove an entry once the quick suite meets it.
 KNOWN_DEVIATIONS = {
-    ("empirical", "7"): "1 m door: steady flow at the 2.0 P/s top of the laboratory range, above it for some seeds",
-    ("empirical", "V2a"): "bottleneck flow at 1.2 m about 0.3 P/s below Seyfried (2.04-2.07 against 2.36)",
     ("code", "11"): "two exits 2 m apart both run at capacity: the split is about 50 / 50 either way",
     ("code", "16b"): "groups: median exit spread 10-11.5 s in the quick suite's 1.2 P/s door queue (bound 10 s; "
     "the full suite's seeds give 8.9 s)",
