@@ -86,7 +86,8 @@ def bottleneck(
 
     The corridor is as long as in the experiment (2.8 m; Seyfried, Passon, Steffen, Boltes, Rupprecht,
     Klingsch 2009, Transportation Science 43(3)). A longer one carries less, as people follow each other
-    inside it at the corridor's time gaps (1.2 m wide, same parameters: 1.99 P/s at 4 m, 2.16 P/s at 2.8 m).
+    inside it at the corridor's time gaps (1.2 m wide, parameters before the November 2026 calibration step:
+    1.99 P/s at 4 m, 2.16 P/s at 2.8 m).
     The people start in the back 6 m of the room; crossing the corridor's far end is the exit.
     """
     c = 5.0

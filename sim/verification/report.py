@@ -181,8 +181,9 @@ def _deviations(result: SuiteResult) -> str:
         "m/s), the 1 m door near the 2.0 P/s top of the laboratory range (1.83-1.96 P/s) and the 1.2 m "
         "bottleneck 0.24 P/s below Seyfried's. A smaller T raises the bottleneck flows but lifts the ring "
         "speeds out of the band and the door above 2.0 P/s. The bottleneck corridor is 2.8 m long as in "
-        "Seyfried's experiment; the model treats it like any corridor, so a longer one carries less (4 m: "
-        "1.99 P/s at 1.2 m, outside the tolerance). Flow grows with width in steps of about one staggered "
+        "Seyfried's experiment; the model treats it like any corridor, so a longer one carries less (4 m, "
+        "with the parameters before the last calibration step: 1.99 P/s at 1.2 m, outside the tolerance). "
+        "Flow grows with width in steps of about one staggered "
         "lane (1.1 → 1.2 m adds little), which the narrow look-ahead lane only partly smooths.",
         "- Test 14 runs with quickest-path routing (`simulation.routing: quickest`: the navigation fields are "
         "recomputed every 2 s with a cost that grows with the crowd density, Kretz 2009 / Hartmann 2010). With "
