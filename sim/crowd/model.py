@@ -213,9 +213,10 @@ class CrowdModel(mesa.Model):
         """Quickest-path routing: walking directions from fields whose cost includes the crowd density now.
 
         Distances (exit choice, group cohesion, portals) stay those of the static fields. Only the fields of
-        exits that someone still inside is heading for are recomputed.
+        exits that someone still inside is heading for are recomputed; the others take the static (shortest
+        path) directions, not those of an older update, whose crowd may long have gone.
         """
-        w = self.world
+        w = dataclasses.replace(self.world, fields=self._static_fields)
         st = self.state
         inside = st.status < SAFE
         density = local_density(st.pos, inside, w.walkable, w.nav_x0, w.nav_y0, w.nav_h)

@@ -98,3 +98,28 @@ def test_quickest_routing_is_reproducible_and_spreads_the_crowd():
         a.step()
         b.step()
     assert np.array_equal(a.state.pos, b.state.pos)
+
+
+def test_exits_nobody_heads_for_fall_back_to_shortest_paths():
+    """An exit's congestion-aware directions hold only while someone heads for it: once nobody does, its field
+    is the static one again, not the crowd of an older update (which may long have gone)."""
+    from sim.verification.geometries import two_exit_room
+
+    data = two_exit_room(count=60)
+    data["simulation"]["routing"] = "quickest"
+    sc = sim.scenario_from_dict(data)
+    m = CrowdModel(sc, plan=sc.plan(None), seed=1)
+    west, east = (m.world.exit_ids.index(e) for e in ("west", "east"))
+    static = m._static_fields.dirxy  # (the directions in use are already congestion-aware from the start)
+    # a crowd in a 3 m x 3 m block across the straight way east: from behind it, the quickest way bends
+    ox, oy = m.world.level_offsets[0]
+    rng = np.random.default_rng(0)
+    m.state.pos[:] = np.c_[rng.uniform(12.0, 15.0, m.state.n) + ox, rng.uniform(3.5, 6.5, m.state.n) + oy]
+    m.state.target[: m.state.n // 2] = west
+    m.state.target[m.state.n // 2 :] = east
+    m._update_routes()
+    assert not np.allclose(m.world.fields.dirxy[east], static[east], atol=1e-3)  # the crowd bends the way east
+    m.state.target[:] = west
+    m._update_routes()
+    assert np.array_equal(m.world.fields.dirxy[east], static[east])
+    assert not np.allclose(m.world.fields.dirxy[west], static[west], atol=1e-3)
