@@ -9,7 +9,7 @@ import sim
 from sim.crowd.model import CrowdModel
 from sim.crowd.navigation import MAX_CONGESTION_COST, congestion_cost, local_density, sample_direction
 from sim.crowd.state import SAFE
-from sim.verification.geometries import street_corner
+from sim.verification.geometries import street_corner, two_exit_room
 
 
 def test_local_density_of_a_uniform_crowd():
@@ -103,8 +103,6 @@ def test_quickest_routing_is_reproducible_and_spreads_the_crowd():
 def test_exits_nobody_heads_for_fall_back_to_shortest_paths():
     """An exit's congestion-aware directions hold only while someone heads for it: once nobody does, its field
     is the static one again, not the crowd of an older update (which may long have gone)."""
-    from sim.verification.geometries import two_exit_room
-
     data = two_exit_room(count=60)
     data["simulation"]["routing"] = "quickest"
     sc = sim.scenario_from_dict(data)
