@@ -117,7 +117,8 @@ class CrowdModel(mesa.Model):
         self._sort_counts = np.zeros((kernels.sort_chunks(n), n_bins), dtype=np.int32)
         self._order = np.empty(n, dtype=np.int64)
         self._sorted_xyr = np.empty((3, n))
-        self._sorted_heading = np.zeros((2, n), dtype=np.float32)
+        bin_ny = w.cell_ny * split
+        self._stripes = np.zeros((5, kernels.stripe_length(n, bin_ny, split)), dtype=np.float32)
         self._ctx = StepContext(
             world=w,
             exit_open=self.opening_open,
@@ -125,14 +126,19 @@ class CrowdModel(mesa.Model):
             n_inside=0,
             order=self._order,
             sorted_xyr=self._sorted_xyr,
-            sorted_heading=self._sorted_heading,
             bin_start=self._bin_start,
             bin_x0=w.cell_x0,
             bin_y0=w.cell_y0,
             bin_size=w.cell_size / split,
             bin_nx=w.cell_nx * split,
-            bin_ny=w.cell_ny * split,
+            bin_ny=bin_ny,
             bin_max=0,
+            stripes=self._stripes,
+            stripe_start=np.zeros((bin_ny, w.cell_nx * split + 1), dtype=np.int64),
+            stripe_reach=split,
+            # the middle of the grid: float32 stripe coordinates lose least there
+            stripe_x0=w.cell_x0 + 0.5 * w.cell_nx * w.cell_size,
+            stripe_y0=w.cell_y0 + 0.5 * w.cell_ny * w.cell_size,
             t=0.0,
             dt=self.dt,
             heading_out=np.zeros((n, 2)),
@@ -361,8 +367,11 @@ class CrowdModel(mesa.Model):
             self._order,
             self._sorted_xyr,
             self._sort_counts,
-            st.heading,
-            self._sorted_heading,
+        )
+        ctx = self._ctx
+        kernels.build_stripes(
+            self._bin_start, ctx.bin_nx, ctx.bin_ny, ctx.stripe_reach, self._order, self._sorted_xyr, st.heading,
+            ctx.stripe_x0, ctx.stripe_y0, ctx.stripe_start, ctx.stripes,
         )
         if w.connector_ids:
             f = w.fields
@@ -378,7 +387,6 @@ class CrowdModel(mesa.Model):
                 st.pos, st.status, st.target, st.leader, st.v0, w.fields.dist, w.nav_x0, w.nav_y0, w.nav_h, SPREAD,
                 self._progress, self._rear,
             )
-        ctx = self._ctx
         ctx.n_inside = n_inside
         ctx.bin_max = bin_max
         ctx.t = t

@@ -35,15 +35,21 @@ class StepContext:
         n_inside: agents still inside (waiting or moving) this step: the valid length of ``order``.
         order: (N,) agent indices sorted by bin (first ``n_inside`` entries valid).
         sorted_xyr: (3, N) x, y and radius of the agents in ``order``'s order (first ``n_inside`` columns).
-        sorted_heading: (2, N) float32, the agents' last walking directions (``AgentState.heading``) in
-            ``order``'s order (first ``n_inside`` columns).
         bin_start: (bin_nx * bin_ny + 1,) CSR offsets of each bin's slice of ``order``.
         bin_x0, bin_y0, bin_size, bin_nx, bin_ny: origin [m], side [m] and counts of the bins.
         bin_max: the most agents in one bin this step (bounds the size of a neighbourhood).
+        stripes: (5, L) float32 neighbourhood stripes (:func:`sim.crowd.kernels.build_stripes`): x and y
+            relative to ``stripe_x0, stripe_y0``, radius and last walking direction (``AgentState.heading``)
+            of the agents inside, arranged so that the ``(2 stripe_reach + 1)^2`` bins around any bin are
+            one contiguous slice.
+        stripe_start: (bin_ny, bin_nx + 1) where each column of each stripe starts.
+        stripe_reach: rows and columns of bins on each side of a bin that its slice covers (the cut-off
+            in bins).
+        stripe_x0, stripe_y0: origin [m] of the stripes' coordinates.
         t: current time [s].
         dt: time step [s].
         heading_out: (N, 2) where a model writes each agent's walking direction of this step (the model
-            reads last step's, gathered in bin order, from ``sorted_heading``; ``AgentState.heading`` and this
+            reads last step's from ``stripes``; ``AgentState.heading`` and this
             buffer are swapped after the step).
     """
 
@@ -53,7 +59,6 @@ class StepContext:
     n_inside: int
     order: np.ndarray
     sorted_xyr: np.ndarray
-    sorted_heading: np.ndarray
     bin_start: np.ndarray
     bin_x0: float
     bin_y0: float
@@ -61,6 +66,11 @@ class StepContext:
     bin_nx: int
     bin_ny: int
     bin_max: int
+    stripes: np.ndarray
+    stripe_start: np.ndarray
+    stripe_reach: int
+    stripe_x0: float
+    stripe_y0: float
     t: float
     dt: float
     heading_out: np.ndarray

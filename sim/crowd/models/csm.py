@@ -40,7 +40,7 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from sim.crowd.kernels import MOVING, closest_point
+from sim.crowd.kernels import MOVING, STRIPE_FAR, STRIPE_PAD, closest_point
 from sim.crowd.models.base import PedestrianModel, StepContext
 from sim.crowd.navigation import sample_direction
 from sim.crowd.state import AgentState
@@ -196,10 +196,9 @@ def _exp_f4(x):  # pragma: no cover - compiled
 #: Agents (in bin order) per parallel work item: a thread handles agents close in space, which share
 #: their neighbourhoods, and each work item sets up its scratch buffers once.
 BLOCK = 256
-#: float32 lanes of an AVX2 vector: neighbourhood lists are padded to a multiple of this.
+#: float32 lanes of an AVX2 vector: neighbourhood scans are rounded up to a multiple of this.
 _LANES = 8
-#: Offset [m] of the padding entries of a neighbourhood list from its bin: far beyond any cut-off.
-_FAR = 1e6
+assert _LANES <= STRIPE_PAD
 
 
 # Not cached on disk: a kernel loaded from numba's cache gave (slightly) different numbers from one compiled
@@ -229,8 +228,8 @@ def _free_end(
 
 @njit(cache=False, parallel=True, fastmath=True)
 def _csm_velocities(
-    v0, status, target, n_inside, order, sorted_xyr, sorted_heading, heading_out,
-    bin_start, bin_nx, bin_ny, bin_size, bin_max, cell_of,
+    v0, status, target, n_inside, order, sorted_xyr, heading_out,
+    bin_start, bin_nx, bin_max, cell_of, stripes, stripe_start, reach, stripe_x0, stripe_y0,
     segs, seg_exit, exit_open, cseg_start, cseg_items,
     dist, dirxy, nav_x0, nav_y0, nav_h,
     time_gap, a_n, d_n, a_w, d_w, cutoff, beta, no_backward, lane, touch, touch_cos, smooth, side_bias,
@@ -238,15 +237,15 @@ def _csm_velocities(
 ):  # pragma: no cover - compiled
     """Velocity of every agent (rows of ``out``); zero for agents not moving.
 
-    Agents are visited in bin order (``order``, see :class:`StepContext`), in blocks of ``BLOCK``. For
-    each bin, the agents of the bins that can hold neighbours within the cut-off (a fixed pattern of bins
-    around it) are copied into a contiguous list, padded to whole SIMD vectors, and every agent of the
-    bin scans that list twice with branch-free (masked) SIMD loops: first the repulsion sum, then the
-    closest agent ahead. The neighbour set is exactly that of the model (every other agent closer than
-    the cut-off, up to rounding at exactly the cut-off distance, as with any cell list). The two
-    neighbour loops compute in float32 (positions relative to an agent of the bin, so differences keep
-    about 1e-7 m; ``exp`` is :func:`_exp_f4`, within float32 rounding); the rest in float64. Only the
-    rounding differs from a plain float64 loop.
+    Agents are visited in bin order (``order``, see :class:`StepContext`), in blocks of ``BLOCK``. The
+    agents of the bins around an agent's bin that can hold neighbours within the cut-off are one
+    contiguous slice of the neighbourhood stripes (``stripes``, see :func:`sim.crowd.kernels.build_stripes`);
+    the agent scans that slice, rounded up to whole SIMD vectors, twice with branch-free (masked) SIMD
+    loops: first the repulsion sum, then the closest agent ahead. The neighbour set is exactly that of the
+    model (every other agent closer than the cut-off, up to rounding at exactly the cut-off distance, as
+    with any cell list). The two neighbour loops compute in float32 (the stripes' positions keep about
+    1e-5 m within 100 m of their origin; ``exp`` is :func:`_exp_f4`, within float32 rounding); the rest in
+    float64. Only the rounding differs from a plain float64 loop.
 
     Each agent's row is computed from the old state only, in an order fixed by the data, so the result
     does not depend on the number of threads.
@@ -258,33 +257,18 @@ def _csm_velocities(
     inv_dn_f = _f4(1.0 / d_n)
     inv_opp_f = _f4(1.0 / opp_range)
     beta_half_f = _f4(0.5 * beta)
-    a_n_f = _f4(a_n)
     lane_f = _f4(lane)
     touch_f = _f4(touch)
     touch_cos_f = _f4(touch_cos)
     overlap_f = _f4(step_overlap)
-    far_f = _f4(_FAR)
+    far_f = _f4(STRIPE_FAR)
+    cut_f = _f4(cutoff)
+    ln_a_f = _f4(math.log(a_n)) if a_n > 0.0 else _f4(-87.0)
     sx = sorted_xyr[0]
     sy = sorted_xyr[1]
     sr = sorted_xyr[2]
-    # Neighbourhood pattern: rows -R..R of bins around an agent's bin and, for each, the columns that can
-    # hold a point closer than the cut-off to some point of the agent's bin.
-    n_rows = int(math.ceil(cutoff / bin_size))
-    reach = np.empty(2 * n_rows + 1, dtype=np.int64)
-    pattern_bins = 0
-    for dr in range(-n_rows, n_rows + 1):
-        gap_y = max(abs(dr) - 1, 0) * bin_size
-        if gap_y >= cutoff:
-            reach[dr + n_rows] = -1
-        else:
-            reach[dr + n_rows] = int(math.ceil(math.sqrt(cut2 - gap_y * gap_y) / bin_size))
-            pattern_bins += 2 * reach[dr + n_rows] + 1
-    # scratch length: a neighbourhood holds at most pattern_bins * bin_max agents, plus SIMD padding; the
-    # rows of the scratch array are kept off multiples of 4 KiB apart (cache-set and store-forwarding
-    # aliasing between the lists would otherwise slow the copies)
-    cap = ((min(pattern_bins * bin_max, n_inside) + _LANES - 1) // _LANES) * _LANES + _LANES
-    if (cap * 4) % 4096 < 256:
-        cap += 80
+    # scratch for the distances of a scan: it holds at most (2 reach + 1)^2 bins of agents, plus rounding
+    cap = min((2 * reach + 1) ** 2 * bin_max, n_inside) + _LANES
 
     # agents not moving (waiting, or safe and thus not in ``order``) stand still
     for i in prange(n):
@@ -301,15 +285,8 @@ def _csm_velocities(
     for blk in prange(n_blocks):
         k0 = blk * BLOCK
         k1 = min(k0 + BLOCK, n_inside)
-        # neighbourhood list (float32): x, y relative to the list's origin (an agent of its bin, so that
-        # float32 keeps positions to ~1e-7 m), radius, distance, last walking direction
-        nb = np.empty((6, cap), dtype=np.float32)
-        nx_ = nb[0]
-        ny_ = nb[1]
-        nr_ = nb[2]
-        nd_ = nb[3]
-        nhx_ = nb[4]
-        nhy_ = nb[5]
+        # distance to each entry of the scan (far_f if not a neighbour), from the first loop to the second
+        nd_ = np.empty(cap, dtype=np.float32)
         e0 = np.empty((2, BLOCK))
         # Desired directions first, in their own loops. The navigation fields are large (tens of MB for big
         # floors) and each agent reads 2 x 2 cells (two cache lines of the interleaved directions): first
@@ -331,52 +308,36 @@ def _csm_velocities(
                     dirxy[tk], dist[tk], sx[k], sy[k], nav_x0, nav_y0, nav_h
                 )
         b = np.searchsorted(bin_start, k0, side="right") - 1  # the bin of agent k0
-        listed = -1  # the bin whose neighbourhood the list holds
+        scanned = -1  # the bin whose neighbourhood slice [lo, lo + m) is set
+        lo = 0
         m = 0
-        ox = 0.0  # origin of the list's coordinates
-        oy = 0.0
         for k in range(k0, k1):
             while bin_start[b + 1] <= k:
                 b += 1
             i = order[k]
             if status[i] != MOVING:
                 continue
-            if listed != b:
-                listed = b  # type: ignore[assignment]
+            if scanned != b:
+                scanned = b  # type: ignore[assignment]
                 bx = b % bin_nx
                 by = b // bin_nx
-                m = 0
-                ox = sx[k]
-                oy = sy[k]
-                for dr in range(-n_rows, n_rows + 1):
-                    row = by + dr
-                    if row < 0 or row >= bin_ny or reach[dr + n_rows] < 0:
-                        continue
-                    # the pattern's columns of this row are consecutive bins: one contiguous slice
-                    lo = bin_start[row * bin_nx + max(bx - reach[dr + n_rows], 0)]
-                    hi = bin_start[row * bin_nx + min(bx + reach[dr + n_rows], bin_nx - 1) + 1]
-                    for q in range(lo, hi):
-                        nx_[m] = sx[q] - ox
-                        ny_[m] = sy[q] - oy
-                        nr_[m] = sr[q]
-                        nhx_[m] = sorted_heading[0, q]
-                        nhy_[m] = sorted_heading[1, q]
-                        m += 1
-                # pad to whole SIMD vectors so that no iteration falls to a slow scalar remainder loop
-                while m % _LANES != 0:
-                    nx_[m] = far_f
-                    ny_[m] = far_f
-                    nr_[m] = _F_ZERO
-                    nhx_[m] = _F_ZERO
-                    nhy_[m] = _F_ZERO
-                    m += 1
+                lo = stripe_start[by, max(bx - reach, 0)]
+                hi = stripe_start[by, min(bx + reach, bin_nx - 1) + 1]
+                # whole SIMD vectors: what lies beyond hi (farther columns, or padding) is out of reach
+                m = ((hi - lo + _LANES - 1) // _LANES) * _LANES
+            nx_ = stripes[0, lo:lo + m]
+            ny_ = stripes[1, lo:lo + m]
+            nr_ = stripes[2, lo:lo + m]
+            nhx_ = stripes[3, lo:lo + m]
+            nhy_ = stripes[4, lo:lo + m]
             xi = sx[k]
             yi = sy[k]
             ri = sr[k]
             e0x = e0[0, k - k0]
             e0y = e0[1, k - k0]
-            xi_f = _f4(xi - ox)
-            yi_f = _f4(yi - oy)
+            # the agent's own entry in the stripes holds exactly these values (and so is at distance 0)
+            xi_f = _f4(xi - stripe_x0)
+            yi_f = _f4(yi - stripe_y0)
             ri_f = _f4(ri)
             e0x_f = _f4(e0x)
             e0y_f = _f4(e0y)
@@ -385,45 +346,41 @@ def _csm_velocities(
             # (float32 throughout: every operand, literals included, is float32; see _F_*)
             rx_f = _F_ZERO
             ry_f = _F_ZERO
-            px_f = _F_ZERO
-            py_f = _F_ZERO
-            qx_f = _F_ZERO
-            qy_f = _F_ZERO
+            side_f = _F_ZERO
+            opp_f = _F_ZERO
             crowd_f = _F_ZERO
             for p in range(m):
                 dx = xi_f - nx_[p]
                 dy = yi_f - ny_[p]
                 d2 = dx * dx + dy * dy
                 d = math.sqrt(d2)
-                nd_[p] = d
-                near = _F_ONE if (d2 < cut2_f) & (d2 > _F_TINY_D2) else _F_ZERO
-                d = max(d, _F_TINY_D)  # type: ignore[assignment]
-                inv_d = _F_ONE / d
+                near = (d2 < cut2_f) & (d2 > _F_TINY_D2)
+                nd_[p] = d if near else far_f
+                gap = d - (ri_f + nr_[p])
+                inv_d = _F_ONE / max(d, _F_TINY_D)  # type: ignore[operator]
                 # anticipation: neighbours ahead (along e0) repel fully, those behind by (1 - beta)
                 cos_behind = (e0x_f * dx + e0y_f * dy) * inv_d  # +1: neighbour straight behind, -1: ahead
-                w = _F_ONE - beta_half_f * (_F_ONE + cos_behind)
-                s = near * w * a_n_f * _exp_f4((ri_f + nr_[p] - d) * inv_dn_f) * inv_d
+                ahead_w = max(-cos_behind, _F_ZERO)
+                rep = _exp_f4(ln_a_f - gap * inv_dn_f) if near else _F_ZERO  # a exp((l - d) / D)
+                rep *= _F_ONE - beta_half_f * (_F_ONE + cos_behind)
+                s = rep * inv_d
                 rx_f += s * dx
                 ry_f += s * dy
                 # passing side: a neighbour ahead also pushes to the right of the desired direction
-                ahead_w = max(-cos_behind, _F_ZERO)
-                side = s * ahead_w * d
-                px_f += side * e0y_f
-                py_f -= side * e0x_f
+                side_f += rep * ahead_w
                 # oncoming people ahead (walking against the agent) are passed on the right from farther
                 # away, unfaded: a push growing linearly from 0 at a gap of opp_range to 1 at contact,
                 # weighted by how much they are ahead and how much they walk against the agent
-                opp = (near * ahead_w * max(-(e0x_f * nhx_[p] + e0y_f * nhy_[p]), _F_ZERO)
-                       * max(_F_ZERO, _F_ONE - (d - ri_f - nr_[p]) * inv_opp_f))
-                qx_f += opp * e0y_f
-                qy_f -= opp * e0x_f
-                crowd_f += near if d < ri_f + nr_[p] + _F_NEAR else _F_ZERO
+                opp = (ahead_w * max(-(e0x_f * nhx_[p] + e0y_f * nhy_[p]), _F_ZERO)
+                       * max(_F_ZERO, _F_ONE - gap * inv_opp_f))
+                opp_f += opp if near else _F_ZERO
+                crowd_f += _F_ONE if near & (gap < _F_NEAR) else _F_ZERO
             rx = float(rx_f)
             ry = float(ry_f)
-            px_ = float(px_f)
-            py_ = float(py_f)
-            qx_ = float(qx_f)
-            qy_ = float(qy_f)
+            px_ = float(side_f) * e0y
+            py_ = -float(side_f) * e0x
+            qx_ = float(opp_f) * e0y
+            qy_ = -float(opp_f) * e0x
             crowd = float(crowd_f)
             # -- repulsion from walls (and closed exits) -------------------------------------------------
             c = cell_of[i]
@@ -521,24 +478,27 @@ def _csm_velocities(
             # -- speed: distance to the closest agent ahead within the corridor of width l --------------
             smin_f = _F_BIG
             for p in range(m):
+                nd = nd_[p]
                 dx = nx_[p] - xi_f
                 dy = ny_[p] - yi_f
                 l = ri_f + nr_[p]
                 along = ex_f * dx + ey_f * dy
                 side = ex_f * dy - ey_f * dx
-                gap = nd_[p] - l
-                # in the agent's lane (half-width lane * l), or about to touch it (a body in the way)
-                d2 = dx * dx + dy * dy
-                ahead = (along > half_step_f) & (d2 < cut2_f) & (
-                    (abs(side) < lane_f * l) | ((abs(side) < l) & (gap < touch_f) & (along > touch_cos_f * nd_[p]))
-                )
+                gap = nd - l
+                # in the agent's lane (half-width lane * l), or about to touch it (a body in the way);
+                # nd_ is far_f for entries not within the cut-off (and the agent itself)
+                front = (along > half_step_f) & (nd < cut_f)
+                in_lane = abs(side) < lane_f * l
+                touching = (abs(side) < l) & (gap < touch_f) & (along > touch_cos_f * nd)
+                ahead = front & (in_lane | touching)
                 smin_f = _fmin_f4(smin_f, gap if ahead else _F_BIG)  # type: ignore[call-arg]
                 # half the room to lmin each: the neighbour may be closing in at the same time; along the
                 # unit direction e, d2 - along^2 = side^2, so disc = lmin^2 - side^2 (well conditioned in
                 # float32, unlike the difference of the squares of distances)
-                lmin = _F_HALF * (nd_[p] + l - overlap_f)
+                # (one beyond the cut-off leaves more than half of cut-off - l: far more than a step)
+                lmin = _F_HALF * (nd + l - overlap_f)
                 disc = (lmin - side) * (lmin + side)
-                hit = contact & (along > half_step_f) & (disc > _F_ZERO) & (d2 > _F_TINY_D2)
+                hit = contact & front & (disc > _F_ZERO)
                 smax_f = _fmin_f4(smax_f, along - math.sqrt(max(disc, _F_ZERO)) if hit else _F_BIG)  # type: ignore[call-arg]
             smin = float(smin_f)
             smax = float(smax_f)
@@ -579,9 +539,9 @@ class CollisionFreeSpeedModel(PedestrianModel):
         p = self.parameters
         f = w.fields
         _csm_velocities(
-            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr, ctx.sorted_heading,
-            ctx.heading_out,
-            ctx.bin_start, ctx.bin_nx, ctx.bin_ny, ctx.bin_size, ctx.bin_max, ctx.cell_of,
+            state.v0, state.status, state.target, ctx.n_inside, ctx.order, ctx.sorted_xyr, ctx.heading_out,
+            ctx.bin_start, ctx.bin_nx, ctx.bin_max, ctx.cell_of, ctx.stripes, ctx.stripe_start, ctx.stripe_reach,
+            ctx.stripe_x0, ctx.stripe_y0,
             w.segments, w.segment_exit, ctx.exit_open, w.cell_seg_start, w.cell_seg_items,
             f.dist, f.dirxy, w.nav_x0, w.nav_y0, w.nav_h,
             p.time_gap, p.neighbour_strength, p.neighbour_range, p.wall_strength, p.wall_range, p.cutoff,
