@@ -101,38 +101,37 @@ def update_choice(
     Returns:
         Number of agents that switched exits.
     """
-    inside = state.status < SAFE
-    if not inside.any():
+    inside = np.flatnonzero(state.status < SAFE)  # only those inside are re-evaluated: rows of them only
+    if not inside.size:
         return 0
+    draw = rng.random(state.n) < fraction  # for everyone, so the stream does not depend on who is inside
     dist, walk = _walk_times(state, world, exit_open)
-    k_exits = walk.shape[1]
+    dist = dist[inside]
+    walk = walk[inside]
+    target = state.target[inside]
+    n, k_exits = walk.shape
     cap = _capacity(world)
     # queue ahead: agents heading for k that are closer to k
     queue = np.full_like(walk, np.inf)
     for k in range(k_exits):
-        mine = inside & (state.target == k)
-        dk = np.sort(dist[mine, k])
+        dk = np.sort(dist[target == k, k])
         ok = np.isfinite(dist[:, k])
         queue[ok, k] = np.searchsorted(dk, dist[ok, k], side="left") / cap[k]
     est = np.maximum(walk, queue)
     # people prefer their nearest exit: any other must gain max(MIN_GAIN_S, HYSTERESIS x its time) over it
-    nearest = np.argmin(np.where(np.isfinite(walk), walk, np.inf), axis=1) if k_exits else np.zeros(state.n, int)
+    nearest = np.argmin(np.where(np.isfinite(walk), walk, np.inf), axis=1) if k_exits else np.zeros(n, int)
     other = np.arange(k_exits)[None, :] != nearest[:, None]
     with np.errstate(invalid="ignore"):
         est = est + np.where(other & np.isfinite(est), np.maximum(MIN_GAIN_S, HYSTERESIS * est), 0.0)
     best = np.argmin(est, axis=1)
-    best_t = est[np.arange(state.n), best]
-    cur = state.target
-    cur_ok = (cur >= 0) & exit_open.astype(bool)[np.clip(cur, 0, None)] if k_exits else np.zeros(state.n, bool)
-    cur_t = np.where(cur_ok, est[np.arange(state.n), np.clip(cur, 0, None)], np.inf)
+    best_t = est[np.arange(n), best]
+    cur_ok = (target >= 0) & exit_open.astype(bool)[np.clip(target, 0, None)] if k_exits else np.zeros(n, bool)
+    cur_t = np.where(cur_ok, est[np.arange(n), np.clip(target, 0, None)], np.inf)
     with np.errstate(invalid="ignore"):
         gain = np.where(np.isfinite(cur_t), cur_t - best_t, np.inf)
-    draw = rng.random(state.n) < fraction
-    switch = (
-        inside
-        & np.isfinite(best_t)
-        & (~np.isfinite(cur_t) | (draw & (gain > np.maximum(MIN_GAIN_S, HYSTERESIS * cur_t))))
+    switch = np.isfinite(best_t) & (
+        ~np.isfinite(cur_t) | (draw[inside] & (gain > np.maximum(MIN_GAIN_S, HYSTERESIS * cur_t)))
     )
-    state.target[switch] = best[switch]
+    state.target[inside[switch]] = best[switch]
     state.target[:] = state.target[state.leader]  # groups follow their leader
     return int(switch.sum())

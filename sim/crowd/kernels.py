@@ -36,6 +36,7 @@ SORT_CHUNKS = 8
 SORT_CHUNK_AGENTS = 4096
 
 
+@njit(cache=True)
 def sort_chunks(n_agents: int) -> int:
     """How many chunks :func:`sort_agents` splits ``n_agents`` agents into (1 .. :data:`SORT_CHUNKS`)."""
     return max(1, min(SORT_CHUNKS, n_agents // SORT_CHUNK_AGENTS))
@@ -163,8 +164,9 @@ def stripe_length(n_agents: int, bin_ny: int, reach: int) -> int:
 
 @njit(cache=True, parallel=True)
 def build_stripes(
-    bin_start: np.ndarray, bin_nx: int, bin_ny: int, reach: int, order: np.ndarray, sorted_xyr: np.ndarray,
-    heading: np.ndarray, x0: float, y0: float, stripe_start: np.ndarray, stripes: np.ndarray,
+    bin_start: np.ndarray, bin_nx: int, bin_ny: int, reach: int, n_inside: int, order: np.ndarray,
+    bin_of: np.ndarray, sorted_xyr: np.ndarray, heading: np.ndarray, x0: float, y0: float,
+    column_prefix: np.ndarray, stripe_start: np.ndarray, stripes: np.ndarray,
 ) -> int:
     """Neighbourhood stripes: every neighbourhood of ``(2 reach + 1)^2`` bins as one contiguous slice.
 
@@ -177,38 +179,38 @@ def build_stripes(
     stripes: copying it there costs less than gathering ``2 reach + 1`` row slices for every bin.
 
     ``stripes`` (5, L) float32 gets x - ``x0``, y - ``y0`` (float32 keeps them to about 1e-5 m within
-    100 m of the origin), radius, and the last walking direction ``heading`` (N, 2) of the agents (from
-    ``sorted_xyr`` and ``order``, see :func:`sort_agents`); padding entries are :data:`STRIPE_FAR` away with
-    radius and heading 0. ``stripe_start`` is (bin_ny, bin_nx + 1): column starts, and each stripe's end
-    (before its padding) in the last column. ``L`` must be at least :func:`stripe_length`.
+    100 m of the origin), radius, and the last walking direction ``heading`` (N, 2) of the first
+    ``n_inside`` agents of ``order`` (positions and radii from ``sorted_xyr``, bins from ``bin_of``; see
+    :func:`sort_agents`); padding entries are :data:`STRIPE_FAR` away with radius and heading 0.
+    ``stripe_start`` is (bin_ny, bin_nx + 1): column starts, and each stripe's end (before its padding) in
+    the last column. ``column_prefix`` ((bin_ny + 1, bin_nx) int64) is scratch. ``L`` must be at least
+    :func:`stripe_length`. O(bins + agents).
 
     Returns:
         The number of entries written (with padding).
     """
-    # 1. where each stripe starts: the agents of its rows of bins, plus padding (sequential, over rows only)
+    # 1. agents in the rows below each row, per column
+    prefix = column_prefix
+    prefix[0, :] = 0
+    for rr in range(bin_ny):
+        for c in range(bin_nx):
+            b = rr * bin_nx + c
+            prefix[rr + 1, c] = prefix[rr, c] + bin_start[b + 1] - bin_start[b]
+    # 2. where each stripe and each of its columns starts
     row_first = np.empty(bin_ny + 1, dtype=np.int64)
     row_first[0] = 0
     for r in range(bin_ny):
-        size = 0
-        for rr in range(max(r - reach, 0), min(r + reach, bin_ny - 1) + 1):
-            size += bin_start[(rr + 1) * bin_nx] - bin_start[rr * bin_nx]
-        row_first[r + 1] = row_first[r] + size + STRIPE_PAD
-    # 2. fill the stripes in parallel
+        lo = max(r - reach, 0)
+        hi = min(r + reach, bin_ny - 1) + 1
+        row_first[r + 1] = row_first[r] + bin_start[hi * bin_nx] - bin_start[lo * bin_nx] + STRIPE_PAD
     far = np.float32(STRIPE_FAR)
     for r in prange(bin_ny):
+        lo = max(r - reach, 0)
+        hi = min(r + reach, bin_ny - 1) + 1
         k = row_first[r]
         for c in range(bin_nx):
             stripe_start[r, c] = k
-            for rr in range(max(r - reach, 0), min(r + reach, bin_ny - 1) + 1):
-                b = rr * bin_nx + c
-                for q in range(bin_start[b], bin_start[b + 1]):
-                    i = order[q]
-                    stripes[0, k] = sorted_xyr[0, q] - x0
-                    stripes[1, k] = sorted_xyr[1, q] - y0
-                    stripes[2, k] = sorted_xyr[2, q]
-                    stripes[3, k] = heading[i, 0]
-                    stripes[4, k] = heading[i, 1]
-                    k += 1
+            k += prefix[hi, c] - prefix[lo, c]
         stripe_start[r, bin_nx] = k
         for p in range(STRIPE_PAD):
             stripes[0, k + p] = far
@@ -216,6 +218,29 @@ def build_stripes(
             stripes[2, k + p] = 0.0
             stripes[3, k + p] = 0.0
             stripes[4, k + p] = 0.0
+    # 3. copy every agent into its stripes: in stripe r, its column's bins of the rows from max(r - reach, 0)
+    # up to its own come first, then the agents before it in its own bin
+    n_chunks = sort_chunks(n_inside)
+    per = (n_inside + n_chunks - 1) // n_chunks
+    for ch in prange(n_chunks):
+        for q in range(ch * per, min((ch + 1) * per, n_inside)):
+            i = order[q]
+            b = bin_of[i]
+            rr = b // bin_nx
+            c = b - rr * bin_nx
+            x = np.float32(sorted_xyr[0, q] - x0)
+            y = np.float32(sorted_xyr[1, q] - y0)
+            rad = np.float32(sorted_xyr[2, q])
+            hx = np.float32(heading[i, 0])
+            hy = np.float32(heading[i, 1])
+            below = prefix[rr, c] + q - bin_start[b]
+            for r in range(max(rr - reach, 0), min(rr + reach, bin_ny - 1) + 1):
+                k = stripe_start[r, c] + below - prefix[max(r - reach, 0), c]
+                stripes[0, k] = x
+                stripes[1, k] = y
+                stripes[2, k] = rad
+                stripes[3, k] = hx
+                stripes[4, k] = hy
     return row_first[bin_ny]
 
 

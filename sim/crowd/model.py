@@ -119,6 +119,7 @@ class CrowdModel(mesa.Model):
         self._sorted_xyr = np.empty((3, n))
         bin_ny = w.cell_ny * split
         self._stripes = np.zeros((5, kernels.stripe_length(n, bin_ny, split)), dtype=np.float32)
+        self._column_prefix = np.zeros((bin_ny + 1, w.cell_nx * split), dtype=np.int64)
         self._ctx = StepContext(
             world=w,
             exit_open=self.opening_open,
@@ -370,8 +371,9 @@ class CrowdModel(mesa.Model):
         )
         ctx = self._ctx
         kernels.build_stripes(
-            self._bin_start, ctx.bin_nx, ctx.bin_ny, ctx.stripe_reach, self._order, self._sorted_xyr, st.heading,
-            ctx.stripe_x0, ctx.stripe_y0, ctx.stripe_start, ctx.stripes,
+            self._bin_start, ctx.bin_nx, ctx.bin_ny, ctx.stripe_reach, n_inside, self._order, self._bin_of,
+            self._sorted_xyr, st.heading, ctx.stripe_x0, ctx.stripe_y0, self._column_prefix, ctx.stripe_start,
+            ctx.stripes,
         )
         if w.connector_ids:
             f = w.fields
