@@ -165,8 +165,8 @@ def stripe_length(n_agents: int, bin_ny: int, reach: int) -> int:
 @njit(cache=True, parallel=True)
 def build_stripes(
     bin_start: np.ndarray, bin_nx: int, bin_ny: int, reach: int, n_inside: int, order: np.ndarray,
-    bin_of: np.ndarray, sorted_xyr: np.ndarray, heading: np.ndarray, x0: float, y0: float,
-    column_prefix: np.ndarray, stripe_start: np.ndarray, stripes: np.ndarray,
+    sorted_xyr: np.ndarray, heading: np.ndarray, x0: float, y0: float, column_prefix: np.ndarray,
+    scratch: np.ndarray, stripe_start: np.ndarray, stripes: np.ndarray,
 ) -> int:
     """Neighbourhood stripes: every neighbourhood of ``(2 reach + 1)^2`` bins as one contiguous slice.
 
@@ -180,15 +180,27 @@ def build_stripes(
 
     ``stripes`` (5, L) float32 gets x - ``x0``, y - ``y0`` (float32 keeps them to about 1e-5 m within
     100 m of the origin), radius, and the last walking direction ``heading`` (N, 2) of the first
-    ``n_inside`` agents of ``order`` (positions and radii from ``sorted_xyr``, bins from ``bin_of``; see
-    :func:`sort_agents`); padding entries are :data:`STRIPE_FAR` away with radius and heading 0.
-    ``stripe_start`` is (bin_ny, bin_nx + 1): column starts, and each stripe's end (before its padding) in
-    the last column. ``column_prefix`` ((bin_ny + 1, bin_nx) int64) is scratch. ``L`` must be at least
-    :func:`stripe_length`. O(bins + agents).
+    ``n_inside`` agents of ``order`` (positions and radii from ``sorted_xyr``; see :func:`sort_agents`);
+    padding entries are :data:`STRIPE_FAR` away with radius and heading 0. ``stripe_start`` is
+    (bin_ny, bin_nx + 1): column starts, and each stripe's end (before its padding) in the last column.
+    ``column_prefix`` ((bin_ny + 1, bin_nx) int64) and ``scratch`` ((5, N) float32) are scratch. ``L`` must
+    be at least :func:`stripe_length`. O(bins + agents): empty columns are skipped.
 
     Returns:
         The number of entries written (with padding).
     """
+    # 0. the agents' entries in sorted order (float32), once
+    agents = scratch
+    n_chunks = sort_chunks(n_inside)
+    per = (n_inside + n_chunks - 1) // n_chunks
+    for ch in prange(n_chunks):
+        for q in range(ch * per, min((ch + 1) * per, n_inside)):
+            i = order[q]
+            agents[0, q] = sorted_xyr[0, q] - x0
+            agents[1, q] = sorted_xyr[1, q] - y0
+            agents[2, q] = sorted_xyr[2, q]
+            agents[3, q] = heading[i, 0]
+            agents[4, q] = heading[i, 1]
     # 1. agents in the rows below each row, per column
     prefix = column_prefix
     prefix[0, :] = 0
@@ -196,7 +208,7 @@ def build_stripes(
         for c in range(bin_nx):
             b = rr * bin_nx + c
             prefix[rr + 1, c] = prefix[rr, c] + bin_start[b + 1] - bin_start[b]
-    # 2. where each stripe and each of its columns starts
+    # 2. each stripe: where it and its columns start, its padding, then its entries
     row_first = np.empty(bin_ny + 1, dtype=np.int64)
     row_first[0] = 0
     for r in range(bin_ny):
@@ -218,29 +230,20 @@ def build_stripes(
             stripes[2, k + p] = 0.0
             stripes[3, k + p] = 0.0
             stripes[4, k + p] = 0.0
-    # 3. copy every agent into its stripes: in stripe r, its column's bins of the rows from max(r - reach, 0)
-    # up to its own come first, then the agents before it in its own bin
-    n_chunks = sort_chunks(n_inside)
-    per = (n_inside + n_chunks - 1) // n_chunks
-    for ch in prange(n_chunks):
-        for q in range(ch * per, min((ch + 1) * per, n_inside)):
-            i = order[q]
-            b = bin_of[i]
-            rr = b // bin_nx
-            c = b - rr * bin_nx
-            x = np.float32(sorted_xyr[0, q] - x0)
-            y = np.float32(sorted_xyr[1, q] - y0)
-            rad = np.float32(sorted_xyr[2, q])
-            hx = np.float32(heading[i, 0])
-            hy = np.float32(heading[i, 1])
-            below = prefix[rr, c] + q - bin_start[b]
-            for r in range(max(rr - reach, 0), min(rr + reach, bin_ny - 1) + 1):
-                k = stripe_start[r, c] + below - prefix[max(r - reach, 0), c]
-                stripes[0, k] = x
-                stripes[1, k] = y
-                stripes[2, k] = rad
-                stripes[3, k] = hx
-                stripes[4, k] = hy
+        # then its columns: each column's bins are runs of the sorted agents
+        for c in range(bin_nx):
+            k = stripe_start[r, c]
+            if stripe_start[r, c + 1] == k:
+                continue
+            for rr in range(lo, hi):
+                b = rr * bin_nx + c
+                for q in range(bin_start[b], bin_start[b + 1]):
+                    stripes[0, k] = agents[0, q]
+                    stripes[1, k] = agents[1, q]
+                    stripes[2, k] = agents[2, q]
+                    stripes[3, k] = agents[3, q]
+                    stripes[4, k] = agents[4, q]
+                    k += 1
     return row_first[bin_ny]
 
 

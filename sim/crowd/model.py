@@ -120,6 +120,7 @@ class CrowdModel(mesa.Model):
         bin_ny = w.cell_ny * split
         self._stripes = np.zeros((5, kernels.stripe_length(n, bin_ny, split)), dtype=np.float32)
         self._column_prefix = np.zeros((bin_ny + 1, w.cell_nx * split), dtype=np.int64)
+        self._stripe_scratch = np.zeros((5, n), dtype=np.float32)
         self._ctx = StepContext(
             world=w,
             exit_open=self.opening_open,
@@ -371,8 +372,8 @@ class CrowdModel(mesa.Model):
         )
         ctx = self._ctx
         kernels.build_stripes(
-            self._bin_start, ctx.bin_nx, ctx.bin_ny, ctx.stripe_reach, n_inside, self._order, self._bin_of,
-            self._sorted_xyr, st.heading, ctx.stripe_x0, ctx.stripe_y0, self._column_prefix, ctx.stripe_start,
+            self._bin_start, ctx.bin_nx, ctx.bin_ny, ctx.stripe_reach, n_inside, self._order, self._sorted_xyr,
+            st.heading, ctx.stripe_x0, ctx.stripe_y0, self._column_prefix, self._stripe_scratch, ctx.stripe_start,
             ctx.stripes,
         )
         if w.connector_ids:
