@@ -178,8 +178,8 @@ def _deviations(result: SuiteResult) -> str:
         "exit line reaches about 3.5 P/s (an artefact of the engine's exits, see the report of issue #3).",
         "- The empirical profile passes with little margin: T = 0.43 s with Weidmann's exponential speed "
         "function puts the ring speeds in the upper half of the ±0.2 m/s band (1-3 P/m²; largest error 0.18 "
-        "m/s), the 1 m door near the 2.0 P/s top of the laboratory range (1.83-1.96 P/s) and the 1.2 m "
-        "bottleneck 0.24 P/s below Seyfried's. A smaller T raises the bottleneck flows but lifts the ring "
+        "m/s), the 1 m door near the 2.0 P/s top of the laboratory range (test 7) and the 1.2 m "
+        "bottleneck near the lower edge of the tolerance (V2a). A smaller T raises the bottleneck flows but lifts the ring "
         "speeds out of the band and the door above 2.0 P/s. The bottleneck corridor is 2.8 m long as in "
         "Seyfried's experiment; the model treats it like any corridor, so a longer one carries less (4 m, "
         "with the parameters before the last calibration step: 1.99 P/s at 1.2 m, outside the tolerance). "
