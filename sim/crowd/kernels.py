@@ -20,7 +20,7 @@ __all__ = [
     "apply_crossings", "apply_portals",
     "desired_speeds", "closest_point",
     "segments_cross",
-    "integrate", "exit_distances", "BIN_SPLIT", "SORT_CHUNKS", "STRIPE_PAD",
+    "integrate", "exit_distances", "BIN_SPLIT", "SORT_CHUNKS", "STRIPE_PAD", "STRIPE_FAR",
 ]
 
 WAITING = 0
