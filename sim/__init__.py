@@ -8,6 +8,11 @@ The public API::
     result["evacuation_time_s"]
 """
 
+# ruff: noqa: E402 (the CPU target is set before any module that compiles kernels is imported)
+from sim.cpu_target import pin
+
+pin()  # before anything is compiled: the same numbers on every x86-64 machine (see sim.cpu_target)
+
 from sim.errors import GeometryError, ScenarioError, SimError
 from sim.results import RunResult
 from sim.run import run
