@@ -174,8 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(report, indent=2) + "\n"
     )
     print(
-        f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, numba {info['numba']} "
-        f"({info['numba_threads']} threads)\n"
+        f"Machine: {info['cpu']} ({info['cpu_llvm']}, {info['simd']}), {info['cores']} cores, Python "
+        f"{info['python']}, numba {info['numba']} ({info['numba_threads']} threads, kernels compiled for "
+        f"{info['kernels_for']})\n"
     )
     print(
         "| case | agents | simulated s | wall s | agent-steps/s | real-time factor | peak RSS MiB "
