@@ -14,8 +14,8 @@ def machine(*, host: bool = True, **details: object) -> dict[str, object]:
 
     The CPU model is the ``model name`` line of /proc/cpuinfo where there is one, else what :mod:`platform`
     reports. Virtual machines often say only "AMD EPYC" there: LLVM's name for the CPU (``znver3``,
-    ``znver5``, ...) and the widest SIMD (``avx512``, ``avx2``) tell two such machines apart. ``details`` are what else a benchmark's numbers depend on: Python and library versions, numba
-    threads, the load average, ...
+    ``znver5``, ...) and the widest SIMD (``avx512``, ``avx2``) tell two such machines apart. ``details`` are
+    what else a benchmark's numbers depend on: Python and library versions, numba threads, the load average.
     """
     cpu = platform.processor() or platform.machine()
     try:
