@@ -26,8 +26,8 @@ from typing import Any
 
 __all__ = ["PORTABLE_CPU", "X86_64_V3", "pin", "target"]
 
-#: LLVM CPU whose cost model the kernels are compiled with (the CPU of the machines drillsim's recorded
-#: numbers, its verification report and README tables, were first computed on)
+#: LLVM CPU whose cost model the kernels are compiled with: it reproduces bit for bit the numbers drillsim's
+#: verification report and README tables were first computed with, on a host-compiled AVX2 EPYC
 PORTABLE_CPU = "znver3"
 #: LLVM's names of the x86-64-v3 features (psABI micro-architecture level 3): the only ones enabled
 X86_64_V3 = frozenset({
@@ -69,7 +69,7 @@ def _choose() -> str:
     import llvmlite.binding as ll
 
     host = ll.get_host_cpu_features()
-    if not all(host.get(f, False) for f in X86_64_V3 if f in host):
+    if not all(host.get(f, False) for f in X86_64_V3 - {"crc32"}):  # (LLVM before 18 folds crc32 into sse4.2)
         return _native(None)
     config.CPU_NAME = PORTABLE_CPU
     config.CPU_FEATURES = ",".join(
