@@ -27,7 +27,7 @@ def machine(*, host: bool = True, **details: object) -> dict[str, object]:
         pass
     import llvmlite.binding as ll
 
-    from sim.cpu_target import PORTABLE_CPU, target
+    from sim.jit import PORTABLE_CPU, target
 
     features = ll.get_host_cpu_features()
     simd = next((s for s in ("avx512f", "avx2", "avx", "neon") if features.get(s)), "none").removesuffix("f")

@@ -8,10 +8,10 @@ The public API::
     result["evacuation_time_s"]
 """
 
-# ruff: noqa: E402 (the CPU target is set before any module that compiles kernels is imported)
-from sim.cpu_target import pin
+# ruff: noqa: E402 (numba is configured before any module with kernels is imported)
+from sim.jit import configure
 
-pin()  # before anything is compiled: the same numbers on every x86-64 machine (see sim.cpu_target)
+configure()  # before anything is compiled: the same numbers on every x86-64 machine, a fresh cache per source
 
 from sim.errors import GeometryError, ScenarioError, SimError
 from sim.results import RunResult

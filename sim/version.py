@@ -19,8 +19,8 @@ except metadata.PackageNotFoundError:  # running from a source tree that is not 
 def code_version() -> str:
     """``"<version>"`` or ``"<version>+g<commit>[.dirty]"`` when the package lives in a git checkout, with
     ``.native-<cpu>`` appended when the kernels were compiled for this CPU rather than the portable target
-    (their numbers then reproduce only on that CPU model; see :mod:`sim.cpu_target`)."""
-    from sim.cpu_target import target
+    (their numbers then reproduce only on that CPU model; see :mod:`sim.jit`)."""
+    from sim.jit import target
 
     native = "" if target() == "portable" else "." + target()
     return _checkout_version() + native

@@ -201,10 +201,9 @@ _LANES = 8
 assert _LANES <= STRIPE_PAD
 
 
-# Not cached on disk: a kernel loaded from numba's cache gave (slightly) different numbers from one compiled
-# in the process, so runs in different processes (a resumed comparison, Dask workers) disagreed. Compiling
-# it costs a few seconds per process.
-@njit(cache=False)
+# Cached on disk in a directory per source version (sim/jit.py): an earlier cache keyed on this file alone
+# served a kernel compiled against older versions of the functions it calls from other modules.
+@njit(cache=True)
 def _free_end(
     sg: int, col: int, segs: np.ndarray, seg_exit: np.ndarray, exit_open: np.ndarray, cseg_start: np.ndarray,
     cseg_items: np.ndarray, c: int,
@@ -226,7 +225,7 @@ def _free_end(
     return True
 
 
-@njit(cache=False, parallel=True, fastmath=True)
+@njit(cache=True, parallel=True, fastmath=True)
 def _csm_velocities(
     v0, status, target, n_inside, order, sorted_xyr, heading_out,
     bin_start, bin_nx, bin_max, cell_of, stripes, stripe_start, reach, stripe_x0, stripe_y0,
