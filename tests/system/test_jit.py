@@ -92,7 +92,7 @@ from sim.jit import cache_dir
 sc = sim.load_scenario("scenarios/bottleneck.yaml")
 m = CrowdModel(sc, plan=sc.plan(None), seed=1)
 m.run_until_evacuated()
-print(json.dumps({"steps": m.agent_steps, "pos": hashlib.sha256(m.state.pos.tobytes()).hexdigest(),
+print(json.dumps({"agent_steps": m.agent_steps, "pos": hashlib.sha256(m.state.pos.tobytes()).hexdigest(),
                   "cache": str(cache_dir())}))
 """
 
@@ -111,7 +111,7 @@ def test_kernels_loaded_from_the_cache_give_the_numbers_of_a_fresh_compile(tmp_p
     assert any("csm._csm_velocities" in f for f in files)  # the CSM kernel is cached too
     cached = _in_subprocess(_BOTTLENECK, NUMBA_CACHE_DIR=str(tmp_path))
     assert _cache_files(here) == files  # nothing compiled again
-    assert (cached["steps"], cached["pos"]) == (fresh["steps"], fresh["pos"])
+    assert (cached["agent_steps"], cached["pos"]) == (fresh["agent_steps"], fresh["pos"])
 
 
 def test_changed_source_gets_its_own_cache_directory(tmp_path):
