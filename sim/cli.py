@@ -141,6 +141,7 @@ class _Progress:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.jit import cold
     from sim.run import run
     from sim.scenario import load_scenario
 
@@ -156,6 +157,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     plan = scenario.plan(args.plan)
     total = args.agents if args.agents is not None else scenario.total_count
     progress = _Progress(total, f"{scenario.name} / {plan.id}", enabled=not args.no_progress)
+    if not args.no_progress and cold():  # the first run of this version of the code waits for the compiler
+        print("drillsim: compiling the crowd engine's kernels for this version of the code (once, about 20 s)",
+              file=sys.stderr)
     try:
         result = run(
             scenario,

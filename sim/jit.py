@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KEEP_DAYS", "PORTABLE_CPU", "X86_64_V3", "cache_dir", "configure", "target"]
+__all__ = ["KEEP_DAYS", "PORTABLE_CPU", "X86_64_V3", "cache_dir", "cold", "configure", "target"]
 
 #: LLVM CPU whose cost model the kernels are compiled with: it reproduces bit for bit the numbers drillsim's
 #: verification report and README tables were first computed with, on a host-compiled AVX2 EPYC
@@ -108,6 +108,13 @@ def cache_dir() -> Path | None:
     """Where numba caches the compiled kernels (None: numba's default, next to the sources)."""
     configure()
     return _cache_dir
+
+
+def cold(kernel: str = "csm._csm_velocities") -> bool:
+    """True when ``kernel`` (``module.function``) has not been compiled and cached for this source version
+    yet: the next run compiles it first."""
+    d = cache_dir()
+    return d is not None and not any(d.rglob(f"*{kernel}-*.nbi"))
 
 
 def _source_hash(root: Path | None = None) -> str:

@@ -85,33 +85,34 @@ def test_pin_after_numba_compiled_is_refused_not_half_done():
     assert got["target"].startswith("native-") and got["cpu"] is None
 
 
-_BOTTLENECK = """
-import hashlib, json, sim
-from sim.crowd.model import CrowdModel
-from sim.jit import cache_dir
-sc = sim.load_scenario("scenarios/bottleneck.yaml")
-m = CrowdModel(sc, plan=sc.plan(None), seed=1)
-m.run_until_evacuated()
-print(json.dumps({"agent_steps": m.agent_steps, "pos": hashlib.sha256(m.state.pos.tobytes()).hexdigest(),
-                  "cache": str(cache_dir())}))
-"""
-
-
 def _cache_files(d: Path) -> dict[str, int]:
     return {str(f): f.stat().st_mtime_ns for f in d.rglob("*") if f.suffix in (".nbi", ".nbc")}
 
 
+def _drillsim_run(out: Path, cache: Path) -> str:
+    """``drillsim run`` of the bottleneck scenario into ``out`` with numba's cache under ``cache``; its stderr."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", "scenarios/bottleneck.yaml", "--seed", "1", "--out", str(out)],
+        cwd=ROOT, env={**os.environ, "NUMBA_CACHE_DIR": str(cache)}, capture_output=True, text=True, check=True,
+    )
+    return proc.stderr
+
+
 def test_kernels_loaded_from_the_cache_give_the_numbers_of_a_fresh_compile(tmp_path):
-    """A first process compiles and caches (under NUMBA_CACHE_DIR, in a directory for this source); a second
-    loads every kernel from there, compiling nothing, and computes exactly the same run."""
-    fresh = _in_subprocess(_BOTTLENECK, NUMBA_CACHE_DIR=str(tmp_path))
-    here = Path(fresh["cache"])
-    assert here.parent == tmp_path and here.name.startswith("drillsim-")
+    """A first run compiles and caches (under NUMBA_CACHE_DIR, in a directory for this source) and says so
+    on stderr; a second loads every kernel from there, compiling nothing, and writes the same per-agent
+    results, byte for byte."""
+    cache = tmp_path / "cache"
+    first = _drillsim_run(tmp_path / "fresh", cache)
+    assert "compiling the crowd engine's kernels" in first
+    (here,) = cache.glob("drillsim-*")
     files = _cache_files(here)
     assert any("csm._csm_velocities" in f for f in files)  # the CSM kernel is cached too
-    cached = _in_subprocess(_BOTTLENECK, NUMBA_CACHE_DIR=str(tmp_path))
+    second = _drillsim_run(tmp_path / "cached", cache)
+    assert "compiling" not in second
     assert _cache_files(here) == files  # nothing compiled again
-    assert (cached["agent_steps"], cached["pos"]) == (fresh["agent_steps"], fresh["pos"])
+    for name in ("agents.csv", "timeseries.csv"):
+        assert (tmp_path / "fresh" / name).read_bytes() == (tmp_path / "cached" / name).read_bytes()
 
 
 def test_changed_source_gets_its_own_cache_directory(tmp_path):
