@@ -112,7 +112,8 @@ def cache_dir() -> Path | None:
 
 def cold(kernel: str = "csm._csm_velocities") -> bool:
     """True when ``kernel`` (``module.function``) has not been compiled and cached for this source version
-    yet: the next run compiles it first."""
+    yet: the next run compiles it first. (Another checkout of the very same source shares the directory,
+    in a subdirectory of its own: its cache also counts, so the answer can be "warm" once too often.)"""
     d = cache_dir()
     return d is not None and not any(d.rglob(f"*{kernel}-*.nbi"))
 

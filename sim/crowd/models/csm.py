@@ -201,8 +201,9 @@ _LANES = 8
 assert _LANES <= STRIPE_PAD
 
 
-# Cached on disk in a directory per source version (sim/jit.py): an earlier cache keyed on this file alone
-# served a kernel compiled against older versions of the functions it calls from other modules.
+# Cached on disk in a directory per source version (sim/jit.py). numba's own cache, keyed on this file
+# alone, can serve a kernel compiled against older versions of the functions it calls from other modules:
+# the likely cause of the cached-versus-fresh difference that once kept this kernel out of the cache.
 @njit(cache=True)
 def _free_end(
     sg: int, col: int, segs: np.ndarray, seg_exit: np.ndarray, exit_open: np.ndarray, cseg_start: np.ndarray,
